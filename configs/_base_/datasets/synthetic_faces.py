@@ -1,0 +1,59 @@
+# The built-in dataset: cartoon faces drawn on the fly, no files needed.
+dataset_type = 'SyntheticFaceDataset'
+image_size = 32
+batch_size = 32
+
+# unsupervised training: 2000 faces, each in 8 poses; pairs are two poses of
+# one face (frames of a "clip")
+train_faces = dict(
+    type=dataset_type,
+    num_clips=2000,
+    frames_per_clip=8,
+    image_size=image_size,
+    seed=0,
+    pipeline=[dict(type='LoadImage')])
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    # all images have one size: stack them in the worker (two tensors per
+    # batch cross the process boundary instead of one per image)
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='FramePairDataset',
+        dataset=train_faces,
+        pair_sampler=dict(type='ClipFramePairSampler', min_gap=1),
+        pipeline=[dict(type='PackPairInputs')]))
+
+# landmark regression: fitted on 2000 new faces, reported on 1000 others
+test_pipeline = [dict(type='LoadImage'), dict(type='PackPairInputs')]
+val_dataloader = dict(
+    batch_size=100,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='RegressionSplitDataset',
+        fit_dataset=dict(
+            type=dataset_type,
+            num_clips=2000,
+            image_size=image_size,
+            seed=1,
+            test_mode=True,
+            pipeline=test_pipeline),
+        eval_dataset=dict(
+            type=dataset_type,
+            num_clips=1000,
+            image_size=image_size,
+            seed=2,
+            test_mode=True,
+            pipeline=test_pipeline)))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1))
+test_evaluator = val_evaluator

@@ -1,0 +1,61 @@
+# Runtime of the method (METHOD.md, "Optimisation"), on top of mmpose's.
+_base_ = ['mmpose::_base_/default_runtime.py']
+
+custom_imports = dict(imports=['mmkp_unsup'], allow_failed_imports=False)
+
+# ---------------------------------------------------------------- schedule
+max_iters = 150000  # the authors report 100k-150k iterations
+val_interval = 10000
+base_lr = 1e-3  # Adam, default betas
+weight_decay = 1e-5  # L2 on convolution weights only
+grad_clip_norm = 1.0  # per tensor, not global
+lr_decay_steps = 100000  # staircase decay...
+lr_decay = 0.95  # ...by this factor
+
+train_cfg = dict(
+    _delete_=True, by_epoch=False, max_iters=max_iters,
+    val_interval=val_interval)
+val_cfg = dict()
+test_cfg = dict()
+
+optim_wrapper = dict(
+    type='PerTensorClipOptimWrapper',
+    optimizer=dict(type='Adam', lr=base_lr, weight_decay=weight_decay),
+    clip_grad=dict(max_norm=grad_clip_norm),
+    # weight decay on convolution weights only (not on biases or norms)
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+
+# tools/train.py --auto-scale-lr scales base_lr by total batch / this
+auto_scale_lr = dict(enable=False, base_batch_size=50)  # the release: 50
+
+param_scheduler = [
+    dict(
+        type='StepLR',
+        by_epoch=False,
+        step_size=lr_decay_steps,
+        gamma=lr_decay)
+]
+
+# ---------------------------------------------------------------- hooks
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=3,
+        save_best='NME',
+        rule='less'),
+    visualization=dict(
+        _delete_=True,
+        type='LandmarkVisualizationHook',
+        enable=True,
+        interval=2000))
+
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    # checkpoints load with torch.load(weights_only=True)
+    dict(type='WeightsOnlyCheckpointHook'),
+]
+
+log_processor = dict(by_epoch=False)

@@ -1,0 +1,193 @@
+"""The built-in dataset: procedurally drawn faces with five landmarks."""
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.dataset import force_full_init
+
+from mmpose.datasets.datasets.base import BaseCocoStyleDataset
+from mmpose.registry import DATASETS
+from .face_renderer import (FaceIdentity, FacePose, render_face,
+                            sample_identity, sample_motion, sample_pose)
+
+_COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
+            [255, 0, 255])
+
+SYNTHETIC_FACES_METAINFO = dict(
+    dataset_name='synthetic_faces',
+    paper_info=dict(
+        author='mmkp_unsup',
+        title='Procedural cartoon faces (built-in dataset)',
+        container='mmkp_unsup',
+        year='2026',
+        homepage=''),
+    keypoint_info={
+        0: dict(name='left_eye', id=0, color=_COLOURS[0], type='upper',
+                swap='right_eye'),
+        1: dict(name='right_eye', id=1, color=_COLOURS[1], type='upper',
+                swap='left_eye'),
+        2: dict(name='nose', id=2, color=_COLOURS[2], type='upper', swap=''),
+        3: dict(name='left_mouth', id=3, color=_COLOURS[3], type='lower',
+                swap='right_mouth'),
+        4: dict(name='right_mouth', id=4, color=_COLOURS[4], type='lower',
+                swap='left_mouth'),
+    },
+    skeleton_info={
+        0: dict(link=('left_eye', 'right_eye'), id=0, color=[255, 255, 255]),
+        1: dict(link=('left_mouth', 'right_mouth'), id=1,
+                color=[255, 255, 255]),
+    },
+    joint_weights=[1.0] * 5,
+    sigmas=[0.025] * 5)  # yapf: disable
+
+
+@DATASETS.register_module()
+class SyntheticFaceDataset(BaseCocoStyleDataset):
+    """Cartoon faces drawn on the fly, deterministic from a seed.
+
+    Each face has an identity (background, skin, eye, nose and mouth
+    colours; face aspect and feature placement) and a pose (rotation,
+    scale, translation). The dataset holds ``num_clips`` identities, each
+    drawn in ``frames_per_clip`` poses along a steady motion, like the
+    frames of a short video (see :func:`sample_motion`): a pair sampler
+    (:class:`FramePairDataset`) can pair two poses of one face, nearby
+    frames having nearby poses. With ``frames_per_clip=1`` every sample is
+    a different face (for static-image pairs such as :class:`TPSPairWarp`).
+
+    Samples carry the fields of mmpose's face datasets: ``img`` (BGR
+    ``uint8``, drawn in :meth:`prepare_data`), ``keypoints`` ``[1, 5, 2]``
+    (left eye, right eye, nose, left and right mouth corners, as MAFL),
+    ``keypoints_visible`` ``[1, 5]``, ``bbox`` ``[1, 4]`` (the face's
+    bounding box, xyxy), plus ``clip_id`` and ``frame_id``.
+
+    Args:
+        num_clips (int): Number of face identities. Defaults to ``1000``.
+        frames_per_clip (int): Poses per identity. Defaults to ``1``.
+        image_size (int): Side of the square images. Defaults to ``32``.
+        seed (int): Seed of every random choice; different seeds give
+            disjoint-looking datasets. Defaults to ``0``.
+        max_angle (float): Rotation range in degrees. Defaults to ``30``.
+        scale_range (Sequence[float]): Face half-height range as a
+            fraction of the image. Defaults to ``(0.28, 0.42)``.
+        max_shift (float): Centre offset range as a fraction of the image.
+            Defaults to ``0.14``.
+        motion (dict, optional): Largest change per frame within a clip:
+            ``angle_step`` (degrees), ``scale_step`` (relative),
+            ``shift_step`` (fraction of the image), see
+            :func:`sample_motion`. ``None`` (the default) draws every frame's
+            pose independently in the whole range.
+        **kwargs: Other arguments of mmengine's ``BaseDataset``
+            (``pipeline``, ``test_mode``, ``indices``...).
+    """
+
+    METAINFO: dict = SYNTHETIC_FACES_METAINFO
+
+    def __init__(self,
+                 num_clips: int = 1000,
+                 frames_per_clip: int = 1,
+                 image_size: int = 32,
+                 seed: int = 0,
+                 max_angle: float = 30.0,
+                 scale_range: Sequence[float] = (0.28, 0.42),
+                 max_shift: float = 0.14,
+                 motion: Optional[dict] = None,
+                 **kwargs) -> None:
+        if num_clips < 1 or frames_per_clip < 1:
+            raise ValueError('num_clips and frames_per_clip must be >= 1, '
+                             f'got {num_clips} and {frames_per_clip}')
+        if image_size < 8:
+            raise ValueError(f'image_size must be >= 8, got {image_size}')
+        if len(scale_range) != 2 or not 0 < scale_range[0] <= scale_range[1]:
+            raise ValueError('scale_range must be (min, max) with 0 < min '
+                             f'<= max, got {scale_range}')
+        for key in ('ann_file', 'data_root', 'bbox_file'):
+            if kwargs.get(key):
+                raise ValueError(f'SyntheticFaceDataset reads no files; got '
+                                 f'{key}={kwargs[key]!r}')
+        self.num_clips = num_clips
+        self.frames_per_clip = frames_per_clip
+        self.image_size = image_size
+        self.seed = seed
+        self.pose_range = dict(
+            max_angle=max_angle,
+            scale_range=tuple(scale_range),
+            max_shift=max_shift)
+        steps = ('angle_step', 'scale_step', 'shift_step')
+        if motion is not None and not set(motion) <= set(steps):
+            raise ValueError(f'unknown motion keys '
+                             f'{sorted(set(motion) - set(steps))}; expected '
+                             f'some of {steps}')
+        self.motion = motion
+        super().__init__(**kwargs)
+
+    def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
+        """Draw every identity and pose (images are drawn on access)."""
+        rng = np.random.default_rng(self.seed)
+        instances = []
+        for clip_id in range(self.num_clips):
+            identity = sample_identity(rng)
+            if self.motion is None:
+                poses = [
+                    sample_pose(rng, **self.pose_range)
+                    for _ in range(self.frames_per_clip)
+                ]
+            else:
+                poses = sample_motion(rng, self.frames_per_clip,
+                                      **self.pose_range, **self.motion)
+            for frame_id, pose in enumerate(poses):
+                idx = len(instances)
+                _, landmarks = render_face(identity, pose, self.image_size)
+                instances.append(
+                    self._instance(idx, clip_id, frame_id, identity, pose,
+                                   landmarks))
+        return instances, []
+
+    def _instance(self, idx: int, clip_id: int, frame_id: int,
+                  identity: FaceIdentity, pose: FacePose,
+                  landmarks: np.ndarray) -> dict:
+        keypoints = landmarks[None]
+        radius = pose.scale * self.image_size  # half-height of the face
+        cx, cy = pose.center_x * self.image_size, pose.center_y * self.image_size
+        bbox = np.array([[cx - radius, cy - radius, cx + radius,
+                          cy + radius]], dtype=np.float32) - 0.5
+        return dict(
+            id=idx,
+            img_id=idx,
+            img_path=f'synthetic_faces/seed{self.seed}/{idx:07d}.png',
+            clip_id=clip_id,
+            frame_id=frame_id,
+            bbox=bbox,
+            bbox_score=np.ones(1, dtype=np.float32),
+            num_keypoints=keypoints.shape[1],
+            keypoints=keypoints,
+            keypoints_visible=np.ones(keypoints.shape[:2], np.float32),
+            iscrowd=0,
+            category_id=1,
+            face_identity=vars(identity).copy(),
+            face_pose=vars(pose).copy())
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        expected = self.num_clips * self.frames_per_clip
+        if len(data_list) != expected:
+            raise RuntimeError(f'{len(data_list)} of {expected} synthetic '
+                               'faces were kept by the annotation filter')
+        return data_list
+
+    def draw(self, data_info: dict) -> np.ndarray:
+        """Draw the image of a sample: BGR ``uint8`` ``[S, S, 3]``."""
+        image, _ = render_face(
+            FaceIdentity(**data_info['face_identity']),
+            FacePose(**data_info['face_pose']), self.image_size)
+        return image
+
+    @force_full_init
+    def prepare_data(self, idx: int) -> Any:
+        """Draw the sample's image into ``img``, then run the pipeline.
+
+        :meth:`get_data_info` stays cheap (annotations only, like a file
+        dataset before ``LoadImage``); the image is drawn here.
+        """
+        data_info = self.get_data_info(idx)
+        data_info['img'] = self.draw(data_info)
+        data_info['dataset'] = self
+        return self.pipeline(data_info)

@@ -1,0 +1,201 @@
+"""Static-image pairs by two thin-plate-spline warps (METHOD.md, Image pairs)."""
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
+
+from mmpose.registry import TRANSFORMS
+from .tps import (control_grid, interpolation_matrix, nearest_preimage,
+                  pixel_grid, pixels_to_unit, remap, sample_tps_params,
+                  smooth_border_mask, tps_basis, tps_inverse_map, tps_map,
+                  unit_to_pixels)
+
+# The release's warps (imm/datasets/tps_dataset.py defaults).
+TARGET_WARP = dict(
+    rotation_sd=0.0, scale_sd=0.0, translation_sd=0.1,
+    jitter_sd=(0.001, 0.005))
+SOURCE_WARP = dict(
+    rotation_sd=5.0, scale_sd=0.1, translation_sd=0.1,
+    jitter_sd=(0.001, 0.01))
+
+
+@TRANSFORMS.register_module()
+class TPSPairWarp(BaseTransform):
+    """Make a (source, target) pair from one image with two TPS warps.
+
+    The target is the image under a mild warp ``T_t``; the source is the
+    target warped again by a stronger warp ``T_s`` (sampled in one step
+    from the original, through ``T_t(T_s(p))``). Landmarks move with the
+    target warp; the release's smooth border mask, warped like the target,
+    becomes the loss mask. Works on any dataset that yields ``img``.
+
+    Required Keys:
+
+        - img
+
+    Modified Keys:
+
+        - img (the target view)
+        - keypoints (optional: moved with the target warp)
+        - keypoints_visible (optional: 0 where a landmark left the image
+          or has no pre-image under the warp)
+
+    Added Keys:
+
+        - source_img
+        - loss_mask (``[H, W]`` float32, if ``with_loss_mask``)
+
+    Args:
+        control_points (Sequence[int]): Rows and columns of the control
+            grid. Defaults to ``(10, 10)``.
+        target_warp (dict): ``rotation_sd`` (degrees), ``scale_sd``,
+            ``translation_sd`` and ``jitter_sd`` (two values) of the target
+            warp. Defaults to the release's mild warp.
+        source_warp (dict): The same for the source warp. Defaults to the
+            release's strong warp.
+        with_loss_mask (bool): Add ``loss_mask``. Defaults to ``True``.
+        mask_margin (int): Zero pixels of the border mask. Defaults to
+            ``10`` (for 128-pixel images).
+        mask_ramp (int): Ramp pixels of the border mask. Defaults to ``20``.
+        border_value (float): Pixel value outside the image. Defaults to
+            ``0``, as the release.
+        max_grid_size (int): The warps are evaluated exactly on a grid of
+            at most this many points per side, spanning the image, and
+            interpolated bilinearly in between (they are smooth); images
+            up to this size are warped exactly at every pixel. Defaults to
+            ``32``.
+    """
+
+    WARP_KEYS = ('rotation_sd', 'scale_sd', 'translation_sd', 'jitter_sd')
+
+    def __init__(self,
+                 control_points: Sequence[int] = (10, 10),
+                 target_warp: Optional[dict] = None,
+                 source_warp: Optional[dict] = None,
+                 with_loss_mask: bool = True,
+                 mask_margin: int = 10,
+                 mask_ramp: int = 20,
+                 border_value: float = 0.0,
+                 max_grid_size: int = 32) -> None:
+        super().__init__()
+        if len(control_points) != 2:
+            raise ValueError('control_points must be (rows, cols), got '
+                             f'{control_points}')
+        self.control_points = tuple(control_points)
+        self.controls = control_grid(*self.control_points)
+        self.target_warp = self._check_warp(
+            'target_warp', TARGET_WARP if target_warp is None else target_warp)
+        self.source_warp = self._check_warp(
+            'source_warp', SOURCE_WARP if source_warp is None else source_warp)
+        self.with_loss_mask = with_loss_mask
+        self.mask_margin = mask_margin
+        self.mask_ramp = mask_ramp
+        self.border_value = border_value
+        if max_grid_size < 2:
+            raise ValueError(
+                f'max_grid_size must be >= 2, got {max_grid_size}')
+        self.max_grid_size = max_grid_size
+        # per image size: the evaluation grid, its TPS basis, the
+        # interpolation matrices to the pixels
+        self._grids: Dict[Tuple[int, int], tuple] = {}
+        self._masks: Dict[Tuple[int, int], np.ndarray] = {}
+
+    def _check_warp(self, name: str, warp: dict) -> dict:
+        warp = dict(warp)
+        if set(warp) != set(self.WARP_KEYS):
+            raise ValueError(f'{name} must have exactly the keys '
+                             f'{self.WARP_KEYS}, got {sorted(warp)}')
+        if len(warp['jitter_sd']) != 2:
+            raise ValueError(f'{name}.jitter_sd must have two values, got '
+                             f'{warp["jitter_sd"]}')
+        warp['jitter_sd'] = tuple(warp['jitter_sd'])
+        return warp
+
+    @cache_randomness
+    def _sample_warps(self) -> Tuple[np.ndarray, np.ndarray]:
+        m = len(self.controls)
+        target = sample_tps_params(np.random, m, **self.target_warp)
+        source = sample_tps_params(np.random, m, **self.source_warp)
+        return target, source
+
+    def _grid(self, size_hw: Tuple[int, int]) -> tuple:
+        """Evaluation grid, its TPS basis and interpolation matrices."""
+        if size_hw not in self._grids:
+            coarse = tuple(min(n, self.max_grid_size) for n in size_hw)
+            grid = pixel_grid(coarse)
+            self._grids[size_hw] = (
+                grid, tps_basis(grid, self.controls), coarse,
+                interpolation_matrix(size_hw[0], coarse[0]),
+                interpolation_matrix(size_hw[1], coarse[1]))
+        return self._grids[size_hw]
+
+    def _dense(self, points: np.ndarray, size_hw: Tuple[int, int]
+               ) -> np.ndarray:
+        """Grid values ``[G, 2]`` to every pixel, ``[H * W, 2]``."""
+        _, _, coarse, rows, cols = self._grid(size_hw)
+        if coarse == tuple(size_hw):
+            return points
+        grid = points.reshape(coarse[0], coarse[1], 2)
+        dense = [rows @ grid[..., c] @ cols.T for c in range(2)]
+        return np.stack(dense, axis=-1).reshape(-1, 2)
+
+    def _border_mask(self, size_hw: Tuple[int, int]) -> np.ndarray:
+        if size_hw not in self._masks:
+            self._masks[size_hw] = smooth_border_mask(
+                size_hw, self.mask_margin, self.mask_ramp)
+        return self._masks[size_hw]
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        size_hw = img.shape[:2]
+        target_params, source_params = self._sample_warps()
+        grid, basis = self._grid(size_hw)[:2]
+        target_grid = basis @ target_params
+        source_grid = tps_map(basis @ source_params, target_params,
+                              self.controls)
+        target_points = self._dense(target_grid, size_hw)
+        results['img'] = remap(img, target_points, self.border_value)
+        results['source_img'] = remap(img, self._dense(source_grid, size_hw),
+                                      self.border_value)
+        if self.with_loss_mask:
+            results['loss_mask'] = remap(
+                self._border_mask(size_hw), target_points, 0.0)
+        if 'keypoints' in results:
+            self._warp_keypoints(results, target_params, grid, target_grid,
+                                 size_hw)
+        return results
+
+    def _warp_keypoints(self, results: dict, params: np.ndarray,
+                        grid: np.ndarray, mapped_grid: np.ndarray,
+                        size_hw: Tuple[int, int]) -> None:
+        """Move landmarks with the target warp.
+
+        A landmark lands where the warped image samples it: the solution
+        of ``T_t(p) = q``, found by Newton's method from the nearest pixel.
+        It stays visible if that point lies inside the image (and the
+        solution exists: the release's warps may fold). The starting point
+        is the nearest point of the evaluation grid.
+        """
+        keypoints = np.asarray(results['keypoints'])
+        unit = pixels_to_unit(keypoints.reshape(-1, 2), size_hw)
+        init = nearest_preimage(unit, grid, mapped_grid)
+        moved, found = tps_inverse_map(unit, params, self.controls, init)
+        inside = found & np.all(np.abs(moved) <= 1.0, axis=1)
+        results['keypoints'] = unit_to_pixels(moved, size_hw).reshape(
+            keypoints.shape).astype(keypoints.dtype)
+        if 'keypoints_visible' in results:
+            visible = np.asarray(results['keypoints_visible'])
+            results['keypoints_visible'] = (
+                visible * inside.reshape(visible.shape)).astype(visible.dtype)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'control_points={self.control_points}, '
+                f'target_warp={self.target_warp}, '
+                f'source_warp={self.source_warp}, '
+                f'with_loss_mask={self.with_loss_mask}, '
+                f'mask_margin={self.mask_margin}, '
+                f'mask_ramp={self.mask_ramp}, '
+                f'border_value={self.border_value}, '
+                f'max_grid_size={self.max_grid_size})')

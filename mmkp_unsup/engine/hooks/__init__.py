@@ -1,0 +1,8 @@
+from .landmark_visualization_hook import LandmarkVisualizationHook
+from .weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
+                                           decode_plain, encode_plain)
+
+__all__ = [
+    'LandmarkVisualizationHook', 'WeightsOnlyCheckpointHook', 'encode_plain',
+    'decode_plain'
+]

@@ -1,0 +1,3 @@
+from .landmark_regression_metric import LandmarkRegressionMetric
+
+__all__ = ['LandmarkRegressionMetric']

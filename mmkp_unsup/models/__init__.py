@@ -1,0 +1,7 @@
+from .backbones import *  # noqa: F401,F403
+from .data_preprocessors import *  # noqa: F401,F403
+from .generators import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .pose_estimators import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+from .encoders import ImageEncoder, KeypointEncoder
+
+__all__ = ['ImageEncoder', 'KeypointEncoder']

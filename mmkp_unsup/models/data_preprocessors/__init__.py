@@ -1,0 +1,3 @@
+from .pair_data_preprocessor import PairDataPreprocessor
+
+__all__ = ['PairDataPreprocessor']

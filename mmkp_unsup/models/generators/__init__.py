@@ -1,0 +1,3 @@
+from .conditional_generator import ConditionalGenerator
+
+__all__ = ['ConditionalGenerator']

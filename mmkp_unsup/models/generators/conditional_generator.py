@@ -1,0 +1,105 @@
+"""The conditional image generator ("renderer" of the release).
+
+Implements "Decoder" of ../shared/METHOD.md (Networks).
+"""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.cnn import ConvModule
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from mmpose.registry import MODELS
+from ..backbones.encoders import TF_BN, TF_INIT
+
+
+@MODELS.register_module()
+class ConditionalGenerator(BaseModule):
+    """Decoder that redraws the target from appearance features and maps.
+
+    Input: the concatenation of the appearance features of the source
+    image and the K Gaussian maps of the target's keypoints, both at
+    1/2**num_upsamplings of the output size. At each of the
+    ``num_upsamplings`` scales: two conv3x3+BN+ReLU then x2 bilinear
+    upsampling, the channels halved after each scale. At the output size:
+    one conv3x3+BN+ReLU and a final conv3x3 to ``out_channels`` without
+    normalisation or activation: the output is unbounded, in the scale of
+    the (normalised) input images. No skip connections.
+
+    Note:
+        - batch size: B
+        - keypoints: K
+        - feature size: h x w; output size: H x W = h * 2**n x w * 2**n
+
+    Args:
+        appearance_channels (int): Channels of the appearance features.
+        num_keypoints (int): Number of Gaussian maps K.
+        n_filters (int): ``n_filters_render`` of the release; the first
+            scale has ``8 * n_filters`` channels. Defaults to ``32``.
+        num_upsamplings (int): Number of x2 upsamplings. Defaults to ``3``
+            (16 -> 128 in the release).
+        out_channels (int): Output image channels. Defaults to ``3``.
+        norm_cfg (dict): Normalisation layers. Defaults to TF-style BN.
+        init_cfg (dict, optional): Defaults to the release's truncated
+            normal initialisation.
+
+    Returns (forward):
+        Tensor: Generated images ``[B, out_channels, H, W]``.
+    """
+
+    def __init__(self,
+                 appearance_channels: int,
+                 num_keypoints: int,
+                 n_filters: int = 32,
+                 num_upsamplings: int = 3,
+                 out_channels: int = 3,
+                 norm_cfg: dict = TF_BN,
+                 init_cfg: Optional[dict] = TF_INIT) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_upsamplings < 0:
+            raise ValueError(
+                f'num_upsamplings must be >= 0, got {num_upsamplings}')
+        self.appearance_channels = appearance_channels
+        self.num_keypoints = num_keypoints
+        self.num_upsamplings = num_upsamplings
+
+        def conv(cin: int, cout: int) -> ConvModule:
+            return ConvModule(
+                cin,
+                cout,
+                3,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=dict(type='ReLU'))
+
+        channels = 8 * n_filters
+        cin = appearance_channels + num_keypoints
+        self.stages = nn.ModuleList()
+        for _ in range(num_upsamplings):
+            self.stages.append(
+                nn.Sequential(conv(cin, channels), conv(channels, channels)))
+            cin = channels
+            channels = max(channels // 2, 1)
+        self.final_block = conv(cin, channels)
+        self.to_image = nn.Conv2d(channels, out_channels, 3, padding=1)
+
+    def forward(self, appearance: Tensor, keypoint_maps: Tensor) -> Tensor:
+        if appearance.shape[-2:] != keypoint_maps.shape[-2:]:
+            raise ValueError(
+                'appearance features and keypoint maps must have the same '
+                f'size, got {tuple(appearance.shape[-2:])} and '
+                f'{tuple(keypoint_maps.shape[-2:])}')
+        expected = (self.appearance_channels, self.num_keypoints)
+        if (appearance.shape[1], keypoint_maps.shape[1]) != expected:
+            raise ValueError(
+                f'expected {expected[0]} appearance channels and '
+                f'{expected[1]} keypoint maps, got {appearance.shape[1]} '
+                f'and {keypoint_maps.shape[1]}')
+        x = torch.cat([appearance, keypoint_maps], dim=1)
+        for stage in self.stages:
+            x = stage(x)
+            x = F.interpolate(
+                x, scale_factor=2, mode='bilinear', align_corners=False)
+        return self.to_image(self.final_block(x))

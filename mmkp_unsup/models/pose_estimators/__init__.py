@@ -1,0 +1,3 @@
+from .unsupervised_landmarks import UnsupervisedLandmarkEstimator
+
+__all__ = ['UnsupervisedLandmarkEstimator']

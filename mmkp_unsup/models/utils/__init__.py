@@ -1,0 +1,12 @@
+from .coordinates import (MarginalSoftArgmax, SpatialSoftArgmax,
+                          marginal_softmax_coords, normalized_to_pixel,
+                          pixel_to_normalized, spatial_softmax_coords,
+                          spread_to_score, xy_to_yx, yx_to_xy)
+from .gaussian_maps import GaussianMapRenderer, render_gaussian_maps
+
+__all__ = [
+    'MarginalSoftArgmax', 'SpatialSoftArgmax', 'marginal_softmax_coords',
+    'spatial_softmax_coords', 'normalized_to_pixel', 'pixel_to_normalized',
+    'spread_to_score', 'yx_to_xy', 'xy_to_yx', 'GaussianMapRenderer',
+    'render_gaussian_maps'
+]

@@ -1,0 +1,7 @@
+from .drawing import (colorize_maps, draw_keypoints, keypoint_colors,
+                      make_grid, to_uint8_rgb, upscale)
+
+__all__ = [
+    'colorize_maps', 'draw_keypoints', 'keypoint_colors', 'make_grid',
+    'to_uint8_rgb', 'upscale'
+]

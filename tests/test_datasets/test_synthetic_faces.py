@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from mmkp_unsup.datasets import SyntheticFaceDataset
+from mmkp_unsup.datasets.synthetic import (FaceIdentity, render_face,
+                                           sample_identity, sample_motion,
+                                           sample_pose)
+
+
+def make(**kwargs):
+    kwargs.setdefault('num_clips', 4)
+    kwargs.setdefault('frames_per_clip', 3)
+    return SyntheticFaceDataset(**kwargs)
+
+
+def test_fields_like_mmpose_face_datasets():
+    ds = make()
+    assert len(ds) == 12
+    assert ds.metainfo['dataset_name'] == 'synthetic_faces'
+    assert ds.metainfo['num_keypoints'] == 5
+    assert ds.metainfo['flip_indices'] == [1, 0, 2, 4, 3]
+    info = ds.get_data_info(4)
+    assert info['clip_id'] == 1 and info['frame_id'] == 1
+    assert info['keypoints'].shape == (1, 5, 2)
+    assert info['keypoints_visible'].shape == (1, 5)
+    assert info['bbox'].shape == (1, 4)
+    assert 'img' not in info  # drawn by prepare_data, like LoadImage
+    sample = ds[4]
+    assert sample['img'].shape == (32, 32, 3)
+    assert sample['img'].dtype == np.uint8
+
+
+def test_deterministic_from_seed():
+    a, b, c = make(seed=3), make(seed=3), make(seed=4)
+    np.testing.assert_array_equal(a[5]['img'], b[5]['img'])
+    np.testing.assert_array_equal(a[5]['keypoints'], b[5]['keypoints'])
+    assert not np.array_equal(a[5]['img'], c[5]['img'])
+
+
+def test_frames_of_a_clip_share_identity_and_change_pose():
+    ds = make(num_clips=2, frames_per_clip=4)
+    frames = [ds.get_data_info(i) for i in range(4)]
+    assert all(f['face_identity'] == frames[0]['face_identity']
+               for f in frames)
+    assert len({tuple(f['face_pose'].values()) for f in frames}) == 4
+    assert ds.get_data_info(4)['face_identity'] != frames[0]['face_identity']
+
+
+def test_landmarks_sit_on_the_drawn_features():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        identity = sample_identity(rng)
+        image, landmarks = render_face(identity, sample_pose(rng), 64)
+        for k in (0, 1):  # eye centres are drawn in the eye colour
+            x, y = np.round(landmarks[k]).astype(int)
+            assert np.abs(image[y, x].astype(float) -
+                          np.array(identity.eye)).sum() < 40
+
+
+def test_landmarks_follow_the_pose():
+    identity = sample_identity(np.random.default_rng(1))
+    pose = sample_pose(np.random.default_rng(2), max_angle=0.0)
+    _, base = render_face(identity, pose, 32)
+    pose.center_x += 0.25  # a quarter of the image to the right
+    _, moved = render_face(identity, pose, 32)
+    np.testing.assert_allclose(moved - base, [[8.0, 0.0]] * 5, atol=1e-4)
+
+
+def test_steady_motion_keeps_consecutive_frames_close():
+    poses = sample_motion(np.random.default_rng(0), 6, angle_step=3.0,
+                          scale_step=0.01, shift_step=0.02)
+    angles = np.array([p.angle for p in poses])
+    xs = np.array([p.center_x for p in poses])
+    assert len(poses) == 6
+    assert np.abs(np.diff(angles)).max() <= 3.0 + 1e-9
+    assert np.abs(np.diff(xs)).max() <= 0.02 + 1e-9
+    # a constant velocity (until a range limit stops it)
+    assert np.allclose(np.diff(angles), angles[1] - angles[0]) or \
+        np.isclose(np.abs(angles).max(), 30.0)
+    ds = make(num_clips=2, frames_per_clip=4,
+              motion=dict(angle_step=1.0, shift_step=0.0, scale_step=0.0))
+    first, second = (ds.get_data_info(i)['face_pose'] for i in (0, 1))
+    assert abs(first['angle'] - second['angle']) <= 1.0
+    assert first['center_x'] == second['center_x']
+    with pytest.raises(ValueError, match='unknown motion keys'):
+        make(motion=dict(speed=1.0))
+
+
+def test_bad_arguments_are_rejected():
+    with pytest.raises(ValueError, match='num_clips'):
+        make(num_clips=0)
+    with pytest.raises(ValueError, match='reads no files'):
+        make(ann_file='faces.json')
+    with pytest.raises(ValueError, match='scale_range'):
+        make(scale_range=(0.5, 0.2))
+    assert isinstance(sample_identity(np.random.default_rng(0)), FaceIdentity)

@@ -1,0 +1,113 @@
+"""End to end through tools/train.py and tools/test.py on tiny settings."""
+import glob
+import json
+import os.path as osp
+import re
+import sys
+
+import pytest
+import torch
+
+TINY = [
+    'train_dataloader.batch_size=4',
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'train_dataloader.dataset.dataset.num_clips=8',
+    'train_dataloader.dataset.dataset.frames_per_clip=2',
+    'val_dataloader.num_workers=0',
+    'val_dataloader.persistent_workers=False',
+    'val_dataloader.batch_size=16',
+    'val_dataloader.dataset.fit_dataset.num_clips=40',
+    'val_dataloader.dataset.eval_dataset.num_clips=16',
+    'test_dataloader.num_workers=0',
+    'test_dataloader.persistent_workers=False',
+    'test_dataloader.batch_size=16',
+    'test_dataloader.dataset.fit_dataset.num_clips=40',
+    'test_dataloader.dataset.eval_dataset.num_clips=16',
+    'model.backbone.n_filters=4',
+    'model.appearance_encoder.n_filters=4',
+    'model.generator.n_filters=2',
+    'default_hooks.logger.interval=1',
+    'default_hooks.checkpoint.interval=2',
+    'default_hooks.visualization.interval=2',
+]
+
+
+@pytest.fixture(scope='module')
+def tools(repo_root_module):
+    sys.path.insert(0, osp.join(repo_root_module, 'tools'))
+    import test as test_tool  # noqa: E402
+    import train as train_tool  # noqa: E402
+    yield train_tool, test_tool
+    sys.path.remove(osp.join(repo_root_module, 'tools'))
+
+
+@pytest.fixture(scope='module')
+def repo_root_module():
+    return osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def last_iter_in_log(work_dir):
+    logs = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
+    text = open(logs[-1]).read()
+    return text, [int(m) for m in re.findall(r'Iter\(train\) \[\s*(\d+)/', text)]
+
+
+@pytest.mark.timeout(600)
+def test_train_resume_test(tools, repo_root_module, tmp_path):
+    train_tool, test_tool = tools
+    config = osp.join(repo_root_module, 'configs', 'synthetic_k10.py')
+    work_dir = str(tmp_path / 'run')
+
+    train_tool.main([config, '--work-dir', work_dir, '--cfg-options', *TINY,
+                     'train_cfg.max_iters=4', 'train_cfg.val_interval=4'])
+    ckpt = osp.join(work_dir, 'iter_4.pth')
+    assert osp.isfile(ckpt)
+    # the runner's own checkpoints load with the safe loader
+    checkpoint = torch.load(ckpt, weights_only=True)
+    assert checkpoint['meta']['iter'] == 4
+    assert any(k.startswith('backbone.') for k in checkpoint['state_dict'])
+    pictures = glob.glob(osp.join(work_dir, '*', 'vis_data', 'vis_image',
+                                  '*.png'))
+    names = {osp.basename(p) for p in pictures}
+    assert {'train_reconstruction_2.png', 'train_reconstruction_4.png',
+            'val_keypoints_4.png'} <= names
+
+    # resume (no path: the latest checkpoint) and go on to 6 iterations
+    train_tool.main([config, '--work-dir', work_dir, '--resume',
+                     '--cfg-options', *TINY, 'train_cfg.max_iters=6',
+                     'train_cfg.val_interval=6'])
+    text, iters = last_iter_in_log(work_dir)
+    assert 'resumed' in text.lower() or 'Load checkpoint' in text
+    assert iters == [5, 6]  # continued, not restarted
+    resumed = torch.load(osp.join(work_dir, 'iter_6.pth'), weights_only=True)
+    assert resumed['meta']['iter'] == 6
+
+    out = str(tmp_path / 'metrics.json')
+    metrics = test_tool.main([
+        config, osp.join(work_dir, 'iter_6.pth'), '--work-dir', work_dir,
+        '--out', out, '--show-dir', 'shown', '--cfg-options', *TINY
+    ])
+    assert set(metrics) >= {'NME', 'NME_mean_shape', 'NME_fit'}
+    assert json.load(open(out))['NME'] == pytest.approx(metrics['NME'])
+    shown = glob.glob(osp.join(work_dir, '*', 'shown', '*.png'))
+    assert len(shown) == 56  # every test image, fit and eval
+    assert any(osp.basename(p).startswith('eval_') for p in shown)
+
+
+def test_amp_maps_to_the_per_tensor_wrapper(tools, repo_root_module):
+    train_tool, _ = tools
+    from mmengine.config import Config
+    config = osp.join(repo_root_module, 'configs', 'synthetic_k10.py')
+    args = train_tool.parse_args([config, '--amp', '--resume', 'x.pth'])
+    cfg = train_tool.merge_args(Config.fromfile(config), args)
+    assert cfg.optim_wrapper.type == 'PerTensorClipAmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    assert cfg.resume is True and cfg.load_from == 'x.pth'
+    assert cfg.work_dir == './work_dirs/synthetic_k10'
+    args = train_tool.parse_args([config, '--auto-scale-lr'])
+    cfg = train_tool.merge_args(Config.fromfile(config), args)
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=32)
+    del cfg.auto_scale_lr
+    with pytest.raises(RuntimeError, match='auto_scale_lr'):
+        train_tool.merge_args(cfg, args)
