@@ -5,7 +5,7 @@ CONFIG ?= configs/synthetic_k10.py
 WORK_DIR ?= work_dirs/synthetic_k10
 PYTEST_ARGS ?=
 
-.PHONY: install demo train evaluate test clean
+.PHONY: install demo test clean
 
 install:
 	bash tools/setup_env.sh
@@ -14,8 +14,7 @@ install:
 demo: install
 	$(PYTHON) tools/train.py $(CONFIG) --work-dir $(WORK_DIR)
 	$(PYTHON) tools/test.py $(CONFIG) "$$(cat $(WORK_DIR)/last_checkpoint)" \
-		--work-dir $(WORK_DIR) --show-dir test_keypoints \
-		--out $(WORK_DIR)/test_metrics.json
+		--work-dir $(WORK_DIR) --out $(WORK_DIR)/test_metrics.json
 	$(PYTHON) tools/summarize_run.py $(WORK_DIR)
 
 test: install

@@ -3,8 +3,9 @@ import pytest
 
 from mmkp_unsup.datasets import SyntheticFaceDataset
 from mmkp_unsup.datasets.synthetic import (FaceIdentity, render_face,
-                                           sample_identity, sample_motion,
-                                           sample_pose)
+                                           sample_identity,
+                                           sample_jittered_poses,
+                                           sample_motion, sample_pose)
 
 
 def make(**kwargs):
@@ -25,6 +26,12 @@ def test_fields_like_mmpose_face_datasets():
     assert info['keypoints_visible'].shape == (1, 5)
     assert info['bbox'].shape == (1, 4)
     assert 'img' not in info  # drawn by prepare_data, like LoadImage
+    for i in range(len(ds)):  # boxes inside the image, landmarks in boxes
+        info = ds.get_data_info(i)
+        x0, y0, x1, y1 = info['bbox'][0]
+        assert 0 <= x0 < x1 <= 32 and 0 <= y0 < y1 <= 32
+        kpts = info['keypoints'][0]
+        assert (kpts >= (x0, y0)).all() and (kpts <= (x1, y1)).all()
     sample = ds[4]
     assert sample['img'].shape == (32, 32, 3)
     assert sample['img'].dtype == np.uint8
@@ -82,8 +89,32 @@ def test_steady_motion_keeps_consecutive_frames_close():
     first, second = (ds.get_data_info(i)['face_pose'] for i in (0, 1))
     assert abs(first['angle'] - second['angle']) <= 1.0
     assert first['center_x'] == second['center_x']
-    with pytest.raises(ValueError, match='unknown motion keys'):
+    with pytest.raises(ValueError, match="unknown keys for 'steady'"):
         make(motion=dict(speed=1.0))
+    with pytest.raises(ValueError, match='unknown motion type'):
+        make(motion=dict(type='teleport'))
+
+
+def test_jittered_frames_scatter_around_one_pose_inside_the_ranges():
+    jitter = dict(angle_jitter=10.0, scale_jitter=0.02, shift_jitter=0.05)
+    poses = sample_jittered_poses(np.random.default_rng(0), 200, **jitter)
+    angles = np.array([p.angle for p in poses])
+    scales = np.array([p.scale for p in poses])
+    xs = np.array([p.center_x for p in poses])
+    assert np.ptp(angles) <= 20.0 and np.ptp(xs) <= 0.1
+    assert np.ptp(angles) > 15.0  # frames do differ
+    assert np.abs(angles).max() <= 30.0
+    assert scales.min() >= 0.36 and scales.max() <= 0.5
+    assert np.abs(xs - 0.5).max() <= 0.14
+    ds = make(num_clips=3, frames_per_clip=4,
+              motion=dict(type='jitter', **jitter))
+    angles = [ds.get_data_info(i)['face_pose']['angle'] for i in range(12)]
+    for clip in range(3):
+        assert np.ptp(angles[4 * clip:4 * clip + 4]) <= 20.0
+    with pytest.raises(ValueError, match='must fit in the pose ranges'):
+        sample_jittered_poses(np.random.default_rng(0), 2, angle_jitter=40.0)
+    with pytest.raises(ValueError, match="unknown keys for 'jitter'"):
+        make(motion=dict(type='jitter', angle_step=1.0))
 
 
 def test_bad_arguments_are_rejected():

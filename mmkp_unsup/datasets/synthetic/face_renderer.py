@@ -88,7 +88,7 @@ def sample_identity(rng: np.random.Generator) -> FaceIdentity:
 
 def sample_pose(rng: np.random.Generator,
                 max_angle: float = 30.0,
-                scale_range: Tuple[float, float] = (0.28, 0.42),
+                scale_range: Tuple[float, float] = (0.36, 0.5),
                 max_shift: float = 0.14) -> FacePose:
     """Draw a random pose.
 
@@ -115,7 +115,7 @@ def sample_pose(rng: np.random.Generator,
 def sample_motion(rng: np.random.Generator,
                   num_frames: int,
                   max_angle: float = 30.0,
-                  scale_range: Tuple[float, float] = (0.28, 0.42),
+                  scale_range: Tuple[float, float] = (0.36, 0.5),
                   max_shift: float = 0.14,
                   angle_step: float = 4.0,
                   scale_step: float = 0.02,
@@ -161,6 +161,57 @@ def sample_motion(rng: np.random.Generator,
                 center_y=float(
                     np.clip(start.center_y + frame * velocity[3],
                             0.5 - max_shift, 0.5 + max_shift))))
+    return poses
+
+
+def sample_jittered_poses(rng: np.random.Generator,
+                          num_frames: int,
+                          max_angle: float = 30.0,
+                          scale_range: Tuple[float, float] = (0.36, 0.5),
+                          max_shift: float = 0.14,
+                          angle_jitter: float = 10.0,
+                          scale_jitter: float = 0.03,
+                          shift_jitter: float = 0.05) -> List[FacePose]:
+    """Poses scattered around one pose, like the frames of a shaky video.
+
+    A clip's central pose is drawn as in :func:`sample_pose` from the
+    ranges shrunk by the jitter; each frame adds an independent uniform
+    jitter to each parameter, so every frame stays inside the ranges of
+    :func:`sample_pose` and two frames differ by up to twice the jitter.
+
+    Args:
+        rng (np.random.Generator): Random generator.
+        num_frames (int): Number of poses.
+        max_angle, scale_range, max_shift: See :func:`sample_pose`.
+        angle_jitter (float): Largest rotation from the central pose,
+            degrees.
+        scale_jitter (float): Largest change of the face half-height, as a
+            fraction of the image size.
+        shift_jitter (float): Largest translation from the central pose per
+            axis, as a fraction of the image size.
+
+    Returns:
+        list[FacePose]: ``num_frames`` poses.
+    """
+    low, high = scale_range
+    if (angle_jitter > max_angle or shift_jitter > max_shift
+            or 2 * scale_jitter > high - low):
+        raise ValueError(
+            'the jitter must fit in the pose ranges: got angle, scale and '
+            f'shift jitter {angle_jitter}, {scale_jitter}, {shift_jitter} '
+            f'for ranges {max_angle}, {scale_range}, {max_shift}')
+    centre = sample_pose(rng, max_angle - angle_jitter,
+                         (low + scale_jitter, high - scale_jitter),
+                         max_shift - shift_jitter)
+    poses = []
+    for _ in range(num_frames):
+        a, s, x, y = rng.uniform(-1, 1, size=4)
+        poses.append(
+            FacePose(
+                angle=centre.angle + a * angle_jitter,
+                scale=centre.scale + s * scale_jitter,
+                center_x=centre.center_x + x * shift_jitter,
+                center_y=centre.center_y + y * shift_jitter))
     return poses
 
 

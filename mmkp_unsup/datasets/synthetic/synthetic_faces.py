@@ -7,7 +7,8 @@ from mmengine.dataset import force_full_init
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from .face_renderer import (FaceIdentity, FacePose, render_face,
-                            sample_identity, sample_motion, sample_pose)
+                            sample_identity, sample_jittered_poses,
+                            sample_motion, sample_pose)
 
 _COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
             [255, 0, 255])
@@ -47,17 +48,18 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
     Each face has an identity (background, skin, eye, nose and mouth
     colours; face aspect and feature placement) and a pose (rotation,
     scale, translation). The dataset holds ``num_clips`` identities, each
-    drawn in ``frames_per_clip`` poses along a steady motion, like the
-    frames of a short video (see :func:`sample_motion`): a pair sampler
-    (:class:`FramePairDataset`) can pair two poses of one face, nearby
-    frames having nearby poses. With ``frames_per_clip=1`` every sample is
-    a different face (for static-image pairs such as :class:`TPSPairWarp`).
+    drawn in ``frames_per_clip`` poses, like the frames of a video (poses
+    drawn independently, or related as set by ``motion``): a pair sampler
+    (:class:`FramePairDataset`) can pair two poses of one face. With
+    ``frames_per_clip=1`` every sample is a different face (for
+    static-image pairs such as :class:`TPSPairWarp`).
 
     Samples carry the fields of mmpose's face datasets: ``img`` (BGR
     ``uint8``, drawn in :meth:`prepare_data`), ``keypoints`` ``[1, 5, 2]``
     (left eye, right eye, nose, left and right mouth corners, as MAFL),
     ``keypoints_visible`` ``[1, 5]``, ``bbox`` ``[1, 4]`` (the face's
-    bounding box, xyxy), plus ``clip_id`` and ``frame_id``.
+    bounding box, xyxy, clipped to the image), plus ``clip_id`` and
+    ``frame_id``.
 
     Args:
         num_clips (int): Number of face identities. Defaults to ``1000``.
@@ -67,19 +69,27 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
             disjoint-looking datasets. Defaults to ``0``.
         max_angle (float): Rotation range in degrees. Defaults to ``30``.
         scale_range (Sequence[float]): Face half-height range as a
-            fraction of the image. Defaults to ``(0.28, 0.42)``.
+            fraction of the image. Defaults to ``(0.36, 0.5)``.
         max_shift (float): Centre offset range as a fraction of the image.
             Defaults to ``0.14``.
-        motion (dict, optional): Largest change per frame within a clip:
+        motion (dict, optional): How the poses of a clip's frames relate.
+            ``None`` (the default) draws every frame's pose independently
+            in the whole range. ``type='steady'`` (the default type): a
+            constant motion, with the largest change per frame
             ``angle_step`` (degrees), ``scale_step`` (relative),
             ``shift_step`` (fraction of the image), see
-            :func:`sample_motion`. ``None`` (the default) draws every frame's
-            pose independently in the whole range.
+            :func:`sample_motion`. ``type='jitter'``: frames scattered
+            around a central pose by up to ``angle_jitter`` (degrees),
+            ``scale_jitter`` and ``shift_jitter`` (fractions of the image),
+            see :func:`sample_jittered_poses`.
         **kwargs: Other arguments of mmengine's ``BaseDataset``
             (``pipeline``, ``test_mode``, ``indices``...).
     """
 
     METAINFO: dict = SYNTHETIC_FACES_METAINFO
+    MOTION_KEYS = dict(
+        steady=('angle_step', 'scale_step', 'shift_step'),
+        jitter=('angle_jitter', 'scale_jitter', 'shift_jitter'))
 
     def __init__(self,
                  num_clips: int = 1000,
@@ -87,7 +97,7 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                  image_size: int = 32,
                  seed: int = 0,
                  max_angle: float = 30.0,
-                 scale_range: Sequence[float] = (0.28, 0.42),
+                 scale_range: Sequence[float] = (0.36, 0.5),
                  max_shift: float = 0.14,
                  motion: Optional[dict] = None,
                  **kwargs) -> None:
@@ -111,12 +121,20 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
             max_angle=max_angle,
             scale_range=tuple(scale_range),
             max_shift=max_shift)
-        steps = ('angle_step', 'scale_step', 'shift_step')
-        if motion is not None and not set(motion) <= set(steps):
-            raise ValueError(f'unknown motion keys '
-                             f'{sorted(set(motion) - set(steps))}; expected '
-                             f'some of {steps}')
         self.motion = motion
+        self.motion_args = {}
+        if motion is not None:
+            self.motion_args = {k: v for k, v in motion.items() if k != 'type'}
+            motion_type = motion.get('type', 'steady')
+            if motion_type not in self.MOTION_KEYS:
+                raise ValueError(f'unknown motion type {motion_type!r}; '
+                                 f'expected one of {sorted(self.MOTION_KEYS)}')
+            allowed = self.MOTION_KEYS[motion_type]
+            if not set(self.motion_args) <= set(allowed):
+                raise ValueError(
+                    f'unknown keys for {motion_type!r} motion: '
+                    f'{sorted(set(self.motion_args) - set(allowed))}; '
+                    f'expected some of {allowed}')
         super().__init__(**kwargs)
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
@@ -130,9 +148,13 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                     sample_pose(rng, **self.pose_range)
                     for _ in range(self.frames_per_clip)
                 ]
-            else:
+            elif self.motion.get('type', 'steady') == 'steady':
                 poses = sample_motion(rng, self.frames_per_clip,
-                                      **self.pose_range, **self.motion)
+                                      **self.pose_range, **self.motion_args)
+            else:
+                poses = sample_jittered_poses(rng, self.frames_per_clip,
+                                              **self.pose_range,
+                                              **self.motion_args)
             for frame_id, pose in enumerate(poses):
                 idx = len(instances)
                 _, landmarks = render_face(identity, pose, self.image_size)
@@ -149,6 +171,8 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
         cx, cy = pose.center_x * self.image_size, pose.center_y * self.image_size
         bbox = np.array([[cx - radius, cy - radius, cx + radius,
                           cy + radius]], dtype=np.float32) - 0.5
+        # clipped to the image, as mmpose's COCO-style datasets do
+        bbox = np.clip(bbox, 0, self.image_size)
         return dict(
             id=idx,
             img_id=idx,
