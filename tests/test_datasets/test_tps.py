@@ -157,7 +157,8 @@ def test_landmarks_leaving_the_image_become_invisible():
                          jitter_sd=(0.0, 0.0)),
         with_loss_mask=False)
     target_params = identity_params(100)
-    target_params[100] = [0.5, 0.0]  # sample from the right: content moves left
+    # sample from the right: content moves left
+    target_params[100] = [0.5, 0.0]
     warp._sample_warps = lambda: (target_params, identity_params(100))
     out = warp(dict(
         img=np.zeros((32, 32, 3), np.uint8),

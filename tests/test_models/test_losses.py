@@ -37,7 +37,8 @@ def small_perceptual(**kwargs):
 
 def test_perceptual_running_average_normalisation():
     loss_fn = small_perceptual()
-    pred, target = torch.rand(2, 3, 16, 16) * 255, torch.rand(2, 3, 16, 16) * 255
+    pred = torch.rand(2, 3, 16, 16) * 255
+    target = torch.rand(2, 3, 16, 16) * 255
     terms = loss_fn.term_losses(pred, target)
     expected_pixels = ((pred - target)**2).mean()
     assert terms[0].item() == pytest.approx(expected_pixels.item(), rel=1e-5)

@@ -50,7 +50,8 @@ def repo_root_module():
 def last_iter_in_log(work_dir):
     logs = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
     text = open(logs[-1]).read()
-    return text, [int(m) for m in re.findall(r'Iter\(train\) \[\s*(\d+)/', text)]
+    iters = re.findall(r'Iter\(train\) \[\s*(\d+)/', text)
+    return text, [int(m) for m in iters]
 
 
 @pytest.mark.timeout(600)

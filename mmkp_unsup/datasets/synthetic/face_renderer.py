@@ -297,7 +297,8 @@ def render_face(identity: FaceIdentity, pose: FacePose,
              (0.0, identity.nose_y), (-identity.nose_width, identity.nose_y)],
             identity.nose)
     # the mouth: a lens whose tips are the mouth corners
-    w, h, y = identity.mouth_half_width, identity.mouth_height, identity.mouth_y
+    w, h = identity.mouth_half_width, identity.mouth_height
+    y = identity.mouth_y
     upper = np.stack([w * _MOUTH_T, y - 0.3 * h * (1 - _MOUTH_T**2)], axis=1)
     lower = np.stack([w * _MOUTH_T[::-1], y + h * (1 - _MOUTH_T[::-1]**2)],
                      axis=1)

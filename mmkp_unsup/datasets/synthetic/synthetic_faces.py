@@ -168,7 +168,8 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                   landmarks: np.ndarray) -> dict:
         keypoints = landmarks[None]
         radius = pose.scale * self.image_size  # half-height of the face
-        cx, cy = pose.center_x * self.image_size, pose.center_y * self.image_size
+        cx = pose.center_x * self.image_size
+        cy = pose.center_y * self.image_size
         bbox = np.array([[cx - radius, cy - radius, cx + radius,
                           cy + radius]], dtype=np.float32) - 0.5
         # clipped to the image, as mmpose's COCO-style datasets do

@@ -1,4 +1,4 @@
-"""Static-image pairs by two thin-plate-spline warps (METHOD.md, Image pairs)."""
+"""Static-image pairs by two thin-plate-spline warps (see METHOD.md)."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np

@@ -158,7 +158,10 @@ class LandmarkVisualizationHook(Hook):
             ]
 
         big = (size_hw[0] * scale, size_hw[1] * scale)
-        maps = [colorize_maps(m, big, colors) for m in own['maps'].cpu().numpy()]
+        maps = [
+            colorize_maps(m, big, colors)
+            for m in own['maps'].cpu().numpy()
+        ]
         if paired:
             rows = [
                 plain(source if source is not None else target),

@@ -10,7 +10,8 @@ from torch import Tensor
 
 from mmpose.registry import MODELS
 
-# Index of the ReLU after each convolution in torchvision's ``vgg16().features``.
+# Index of the ReLU after each convolution in torchvision's
+# ``vgg16().features``.
 VGG16_RELU_INDICES = {
     'conv1_1': 1, 'conv1_2': 3,
     'conv2_1': 6, 'conv2_2': 8,

@@ -142,7 +142,7 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         return self.generator(appearance, maps), maps
 
     def reconstruct(self, source: Tensor, target: Tensor) -> Dict[str, Tensor]:
-        """Full forward pass: keypoints of ``target``, appearance of ``source``.
+        """Full pass: keypoints of ``target``, appearance of ``source``.
 
         Returns:
             dict[str, Tensor]: The outputs of :meth:`detect_keypoints` plus
