@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from mmkp_unsup.datasets import SyntheticFaceDataset
-from mmkp_unsup.datasets.synthetic import (FaceIdentity, render_face,
+from mmkp_unsup.datasets.synthetic import (FaceIdentity, face_landmarks,
+                                           face_to_image, render_face,
                                            sample_identity,
                                            sample_jittered_poses,
                                            sample_motion, sample_pose)
@@ -44,6 +45,16 @@ def test_deterministic_from_seed():
     assert not np.array_equal(a[5]['img'], c[5]['img'])
 
 
+def test_cached_images_are_drawn_once_and_protected():
+    plain, cached = make(seed=3), make(seed=3, cache_images=True)
+    first = cached[5]['img']
+    np.testing.assert_array_equal(first, plain[5]['img'])
+    first[:] = 0  # a transform changing the image in place
+    np.testing.assert_array_equal(cached[5]['img'], plain[5]['img'])
+    assert set(cached._image_cache) == {5}
+    assert not plain._image_cache
+
+
 def test_frames_of_a_clip_share_identity_and_change_pose():
     ds = make(num_clips=2, frames_per_clip=4)
     frames = [ds.get_data_info(i) for i in range(4)]
@@ -55,13 +66,43 @@ def test_frames_of_a_clip_share_identity_and_change_pose():
 
 def test_landmarks_sit_on_the_drawn_features():
     rng = np.random.default_rng(0)
+
+    def colour_at(image, point):
+        x, y = np.round(point).astype(int)
+        return image[y, x].astype(float)
+
+    checked_hair = 0
     for _ in range(20):
         identity = sample_identity(rng)
-        image, landmarks = render_face(identity, sample_pose(rng), 64)
-        for k in (0, 1):  # eye centres are drawn in the eye colour
-            x, y = np.round(landmarks[k]).astype(int)
-            assert np.abs(image[y, x].astype(float) -
-                          np.array(identity.eye)).sum() < 40
+        pose = sample_pose(rng)
+        image, landmarks = render_face(identity, pose, 64)
+        assert max(identity.pupil) <= 50  # dark in every face
+        for k, side in ((0, -1), (1, 1)):
+            # eye centres: the dark pupil, inside the eye colour
+            assert np.abs(colour_at(image, landmarks[k]) -
+                          identity.pupil).sum() < 40
+            iris = face_to_image(
+                [[side * identity.eye_x + 0.9 * identity.eye_size,
+                  identity.eye_y]], pose, 64)[0]
+            assert np.abs(colour_at(image, iris) - identity.eye).sum() < 40
+        # the hair: above the hairline, inside the face outline
+        hair = face_to_image([[0.0, identity.hair_y - 0.08]], pose, 64)[0]
+        if (hair >= 0).all() and (hair <= 63).all():
+            checked_hair += 1
+            assert np.abs(colour_at(image, hair) -
+                          identity.hair).sum() < 40
+        # the lip gap runs between the mouth corners
+        gap = (landmarks[3] + landmarks[4]) / 2
+        assert np.abs(colour_at(image, gap) - identity.pupil).sum() < 60
+    assert checked_hair >= 10
+
+
+def test_landmarks_do_not_need_drawing():
+    rng = np.random.default_rng(5)
+    identity, pose = sample_identity(rng), sample_pose(rng)
+    np.testing.assert_array_equal(
+        render_face(identity, pose, 32)[1],
+        face_landmarks(identity, pose, 32))
 
 
 def test_landmarks_follow_the_pose():

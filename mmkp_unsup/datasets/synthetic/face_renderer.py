@@ -5,6 +5,10 @@ clip) and a *pose* (rotation, scale, translation: what changes between
 frames). :func:`render_face` draws one face and returns its five landmarks,
 in the MAFL order: left eye, right eye, nose tip, left mouth corner, right
 mouth corner ("left" is the image's left in the upright pose).
+
+Like real faces, every face has identity-independent structure at its
+landmarks (dark pupils at the eye centres, a dark lip gap between the mouth
+corners) and a hairline that shows which way is up; its colours are random.
 """
 from dataclasses import asdict, dataclass
 from typing import List, Tuple
@@ -20,6 +24,10 @@ SUPERSAMPLE = 4
 _SHIFT = 4  # fractional bits for cv2 drawing
 _MIN_CONTRAST = 90.0  # min L1 distance between neighbouring colours (0..765)
 _MOUTH_T = np.linspace(-1.0, 1.0, 15)
+# Pupils and the lip gap are dark in every face (each channel below this):
+# structure at the landmarks that does not depend on the identity's colours.
+_MAX_DARK = 50.0
+_LIP_GAP = 0.07  # thickness of the lip gap, in face half-heights
 
 
 @dataclass
@@ -33,6 +41,8 @@ class FaceIdentity:
     eye: Tuple[float, float, float]
     nose: Tuple[float, float, float]
     mouth: Tuple[float, float, float]
+    pupil: Tuple[float, float, float]  # dark, like the lip gap
+    hair: Tuple[float, float, float]
     aspect: float  # face half-width / half-height
     eye_x: float  # horizontal offset of each eye from the centre line
     eye_y: float  # eye height (negative: above the centre)
@@ -42,6 +52,9 @@ class FaceIdentity:
     mouth_y: float
     mouth_half_width: float
     mouth_height: float
+    pupil_size: float  # pupil radius as a fraction of eye_size
+    hair_y: float  # height of the hairline on the centre line
+    hair_curve: float  # the hairline is y = hair_y + hair_curve * x**2
 
 
 @dataclass
@@ -66,15 +79,19 @@ def sample_identity(rng: np.random.Generator) -> FaceIdentity:
     """Draw a random face identity."""
     background = _colour(rng)
     skin = _colour(rng, background)
-    eye = _colour(rng, skin)
+    pupil = rng.uniform(0, _MAX_DARK, size=3)
+    eye = _colour(rng, skin, pupil)
     nose = _colour(rng, skin)
-    mouth = _colour(rng, skin)
+    mouth = _colour(rng, skin, pupil)
+    hair = _colour(rng, skin, background)
     return FaceIdentity(
         background=tuple(background),
         skin=tuple(skin),
         eye=tuple(eye),
         nose=tuple(nose),
         mouth=tuple(mouth),
+        pupil=tuple(pupil),
+        hair=tuple(hair),
         aspect=rng.uniform(0.75, 0.95),
         eye_x=rng.uniform(0.32, 0.40),
         eye_y=rng.uniform(-0.34, -0.26),
@@ -83,7 +100,10 @@ def sample_identity(rng: np.random.Generator) -> FaceIdentity:
         nose_width=rng.uniform(0.12, 0.18),
         mouth_y=rng.uniform(0.47, 0.55),
         mouth_half_width=rng.uniform(0.27, 0.35),
-        mouth_height=rng.uniform(0.10, 0.16))
+        mouth_height=rng.uniform(0.10, 0.16),
+        pupil_size=rng.uniform(0.4, 0.55),
+        hair_y=rng.uniform(-0.75, -0.62),
+        hair_curve=rng.uniform(0.2, 0.5))
 
 
 def sample_pose(rng: np.random.Generator,
@@ -289,6 +309,7 @@ def render_face(identity: FaceIdentity, pose: FacePose,
                      _SHIFT)
 
     ellipse((0.0, 0.0), (identity.aspect, 1.0), identity.skin)
+    _draw_hair(canvas, identity, matrix / (1 << _SHIFT))
     for side in (-1, 1):
         ellipse((side * identity.eye_x, identity.eye_y),
                 (identity.eye_size * 1.3, identity.eye_size), identity.eye)
@@ -303,10 +324,56 @@ def render_face(identity: FaceIdentity, pose: FacePose,
     lower = np.stack([w * _MOUTH_T[::-1], y + h * (1 - _MOUTH_T[::-1]**2)],
                      axis=1)
     polygon(np.concatenate([upper, lower]), identity.mouth)
+    # the dark gap between the lips, from corner to corner
+    gap = np.stack([w * _MOUTH_T, y + 0.5 * _LIP_GAP * (1 - _MOUTH_T**2)],
+                   axis=1)
+    gap_lower = np.stack(
+        [w * _MOUTH_T[::-1], y - 0.5 * _LIP_GAP * (1 - _MOUTH_T[::-1]**2)],
+        axis=1)
+    polygon(np.concatenate([gap, gap_lower]), identity.pupil)
+    for side in (-1, 1):
+        pupil = identity.pupil_size * identity.eye_size
+        ellipse((side * identity.eye_x, identity.eye_y), (pupil, pupil),
+                identity.pupil)
 
     image = cv2.resize(canvas, (size, size), interpolation=cv2.INTER_AREA)
-    landmarks = face_to_image(canonical_landmarks(identity), pose, size)
-    return image, landmarks.astype(np.float32)
+    return image, face_landmarks(identity, pose, size)
+
+
+def face_landmarks(identity: FaceIdentity, pose: FacePose,
+                   size: int) -> np.ndarray:
+    """The five landmarks of a face as drawn by :func:`render_face`.
+
+    Returns:
+        np.ndarray: ``[5, 2]`` ``(x, y)`` pixels, ``float32``.
+    """
+    return face_to_image(canonical_landmarks(identity), pose,
+                         size).astype(np.float32)
+
+
+def _draw_hair(canvas: np.ndarray, identity: FaceIdentity,
+               matrix: np.ndarray) -> None:
+    """Paint the part of the face above the hairline in the hair colour.
+
+    Args:
+        canvas (np.ndarray): The supersampled image, drawn in place.
+        identity (FaceIdentity): The face.
+        matrix (np.ndarray): ``[2, 3]`` affine map from face units to
+            canvas pixel coordinates (pixel centres at ``k + 0.5``).
+    """
+    # only the canvas pixels within the face's bounding circle
+    reach = np.abs(matrix[:, :2]).sum(axis=1).max()
+    low = np.clip(np.floor(matrix[:, 2] - reach), 0, canvas.shape[0])
+    high = np.clip(np.ceil(matrix[:, 2] + reach), 0, canvas.shape[0])
+    (x0, y0), (x1, y1) = low.astype(int), high.astype(int)
+    xs, ys = np.meshgrid(np.arange(x0, x1) + 0.5, np.arange(y0, y1) + 0.5)
+    pixels = np.stack([xs.ravel(), ys.ravel()], axis=1) - matrix[:, 2]
+    u, v = (pixels @ np.linalg.inv(matrix[:, :2]).T).T
+    inside = (u / identity.aspect)**2 + v**2 <= 1.0
+    hair = inside & (v <= identity.hair_y + identity.hair_curve * u**2)
+    window = canvas[y0:y1, x0:x1].reshape(-1, 3)
+    window[hair] = _bgr(identity.hair)
+    canvas[y0:y1, x0:x1] = window.reshape(y1 - y0, x1 - x0, 3)
 
 
 def _bgr(colour) -> Tuple[int, int, int]:

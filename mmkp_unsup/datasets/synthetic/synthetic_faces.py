@@ -6,7 +6,8 @@ from mmengine.dataset import force_full_init
 
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
-from .face_renderer import (FaceIdentity, FacePose, render_face,
+from .face_renderer import (FaceIdentity, FacePose, face_landmarks,
+                            render_face,
                             sample_identity, sample_jittered_poses,
                             sample_motion, sample_pose)
 
@@ -45,11 +46,12 @@ SYNTHETIC_FACES_METAINFO = dict(
 class SyntheticFaceDataset(BaseCocoStyleDataset):
     """Cartoon faces drawn on the fly, deterministic from a seed.
 
-    Each face has an identity (background, skin, eye, nose and mouth
-    colours; face aspect and feature placement) and a pose (rotation,
-    scale, translation). The dataset holds ``num_clips`` identities, each
-    drawn in ``frames_per_clip`` poses, like the frames of a video (poses
-    drawn independently, or related as set by ``motion``): a pair sampler
+    Each face has an identity (background, skin, hair, eye, nose and mouth
+    colours, dark pupils and lip gap; face aspect, hairline and feature
+    placement) and a pose (rotation, scale, translation). The dataset
+    holds ``num_clips`` identities, each drawn in ``frames_per_clip``
+    poses, like the frames of a video (poses drawn independently, or
+    related as set by ``motion``): a pair sampler
     (:class:`FramePairDataset`) can pair two poses of one face. With
     ``frames_per_clip=1`` every sample is a different face (for
     static-image pairs such as :class:`TPSPairWarp`).
@@ -82,6 +84,9 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
             around a central pose by up to ``angle_jitter`` (degrees),
             ``scale_jitter`` and ``shift_jitter`` (fractions of the image),
             see :func:`sample_jittered_poses`.
+        cache_images (bool): Keep every drawn image in memory (``image_size
+            ** 2 * 3`` bytes per sample and data-loading process) so that
+            later epochs do not draw it again. Defaults to ``False``.
         **kwargs: Other arguments of mmengine's ``BaseDataset``
             (``pipeline``, ``test_mode``, ``indices``...).
     """
@@ -100,6 +105,7 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                  scale_range: Sequence[float] = (0.36, 0.5),
                  max_shift: float = 0.14,
                  motion: Optional[dict] = None,
+                 cache_images: bool = False,
                  **kwargs) -> None:
         if num_clips < 1 or frames_per_clip < 1:
             raise ValueError('num_clips and frames_per_clip must be >= 1, '
@@ -122,6 +128,8 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
             scale_range=tuple(scale_range),
             max_shift=max_shift)
         self.motion = motion
+        self.cache_images = cache_images
+        self._image_cache = {}
         self.motion_args = {}
         if motion is not None:
             self.motion_args = {k: v for k, v in motion.items() if k != 'type'}
@@ -157,7 +165,7 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                                               **self.motion_args)
             for frame_id, pose in enumerate(poses):
                 idx = len(instances)
-                _, landmarks = render_face(identity, pose, self.image_size)
+                landmarks = face_landmarks(identity, pose, self.image_size)
                 instances.append(
                     self._instance(idx, clip_id, frame_id, identity, pose,
                                    landmarks))
@@ -213,6 +221,12 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
         dataset before ``LoadImage``); the image is drawn here.
         """
         data_info = self.get_data_info(idx)
-        data_info['img'] = self.draw(data_info)
+        image = self._image_cache.get(idx)
+        if image is None:
+            image = self.draw(data_info)
+            if self.cache_images:
+                self._image_cache[idx] = image
+        # a copy: transforms may change the image in place
+        data_info['img'] = image.copy() if self.cache_images else image
         data_info['dataset'] = self
         return self.pipeline(data_info)
