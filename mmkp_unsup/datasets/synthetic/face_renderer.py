@@ -371,9 +371,7 @@ def _draw_hair(canvas: np.ndarray, identity: FaceIdentity,
     u, v = (pixels @ np.linalg.inv(matrix[:, :2]).T).T
     inside = (u / identity.aspect)**2 + v**2 <= 1.0
     hair = inside & (v <= identity.hair_y + identity.hair_curve * u**2)
-    window = canvas[y0:y1, x0:x1].reshape(-1, 3)
-    window[hair] = _bgr(identity.hair)
-    canvas[y0:y1, x0:x1] = window.reshape(y1 - y0, x1 - x0, 3)
+    canvas[y0:y1, x0:x1][hair.reshape(xs.shape)] = _bgr(identity.hair)
 
 
 def _bgr(colour) -> Tuple[int, int, int]:

@@ -7,9 +7,9 @@ from mmengine.dataset import force_full_init
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from .face_renderer import (FaceIdentity, FacePose, face_landmarks,
-                            render_face,
-                            sample_identity, sample_jittered_poses,
-                            sample_motion, sample_pose)
+                            render_face, sample_identity,
+                            sample_jittered_poses, sample_motion,
+                            sample_pose)
 
 _COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
             [255, 0, 255])
