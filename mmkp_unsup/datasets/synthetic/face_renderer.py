@@ -28,6 +28,10 @@ _MOUTH_T = np.linspace(-1.0, 1.0, 15)
 # structure at the landmarks that does not depend on the identity's colours.
 _MAX_DARK = 50.0
 _LIP_GAP = 0.07  # thickness of the lip gap, in face half-heights
+# Default pose ranges (see :func:`sample_pose`), shared by every sampler.
+MAX_ANGLE = 30.0
+SCALE_RANGE = (0.36, 0.5)
+MAX_SHIFT = 0.14
 
 
 @dataclass
@@ -107,9 +111,9 @@ def sample_identity(rng: np.random.Generator) -> FaceIdentity:
 
 
 def sample_pose(rng: np.random.Generator,
-                max_angle: float = 30.0,
-                scale_range: Tuple[float, float] = (0.36, 0.5),
-                max_shift: float = 0.14) -> FacePose:
+                max_angle: float = MAX_ANGLE,
+                scale_range: Tuple[float, float] = SCALE_RANGE,
+                max_shift: float = MAX_SHIFT) -> FacePose:
     """Draw a random pose.
 
     Args:
@@ -134,9 +138,9 @@ def sample_pose(rng: np.random.Generator,
 
 def sample_motion(rng: np.random.Generator,
                   num_frames: int,
-                  max_angle: float = 30.0,
-                  scale_range: Tuple[float, float] = (0.36, 0.5),
-                  max_shift: float = 0.14,
+                  max_angle: float = MAX_ANGLE,
+                  scale_range: Tuple[float, float] = SCALE_RANGE,
+                  max_shift: float = MAX_SHIFT,
                   angle_step: float = 4.0,
                   scale_step: float = 0.02,
                   shift_step: float = 0.02) -> List[FacePose]:
@@ -186,9 +190,9 @@ def sample_motion(rng: np.random.Generator,
 
 def sample_jittered_poses(rng: np.random.Generator,
                           num_frames: int,
-                          max_angle: float = 30.0,
-                          scale_range: Tuple[float, float] = (0.36, 0.5),
-                          max_shift: float = 0.14,
+                          max_angle: float = MAX_ANGLE,
+                          scale_range: Tuple[float, float] = SCALE_RANGE,
+                          max_shift: float = MAX_SHIFT,
                           angle_jitter: float = 10.0,
                           scale_jitter: float = 0.03,
                           shift_jitter: float = 0.05) -> List[FacePose]:

@@ -6,10 +6,10 @@ from mmengine.dataset import force_full_init
 
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
-from .face_renderer import (FaceIdentity, FacePose, face_landmarks,
-                            render_face, sample_identity,
-                            sample_jittered_poses, sample_motion,
-                            sample_pose)
+from .face_renderer import (MAX_ANGLE, MAX_SHIFT, SCALE_RANGE, FaceIdentity,
+                            FacePose, face_landmarks, render_face,
+                            sample_identity, sample_jittered_poses,
+                            sample_motion, sample_pose)
 
 _COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
             [255, 0, 255])
@@ -95,15 +95,16 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
     MOTION_KEYS = dict(
         steady=('angle_step', 'scale_step', 'shift_step'),
         jitter=('angle_jitter', 'scale_jitter', 'shift_jitter'))
+    MOTION_SAMPLERS = dict(steady=sample_motion, jitter=sample_jittered_poses)
 
     def __init__(self,
                  num_clips: int = 1000,
                  frames_per_clip: int = 1,
                  image_size: int = 32,
                  seed: int = 0,
-                 max_angle: float = 30.0,
-                 scale_range: Sequence[float] = (0.36, 0.5),
-                 max_shift: float = 0.14,
+                 max_angle: float = MAX_ANGLE,
+                 scale_range: Sequence[float] = SCALE_RANGE,
+                 max_shift: float = MAX_SHIFT,
                  motion: Optional[dict] = None,
                  cache_images: bool = False,
                  **kwargs) -> None:
@@ -130,17 +131,18 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
         self.motion = motion
         self.cache_images = cache_images
         self._image_cache = {}
+        self.motion_type = None
         self.motion_args = {}
         if motion is not None:
             self.motion_args = {k: v for k, v in motion.items() if k != 'type'}
-            motion_type = motion.get('type', 'steady')
-            if motion_type not in self.MOTION_KEYS:
-                raise ValueError(f'unknown motion type {motion_type!r}; '
+            self.motion_type = motion.get('type', 'steady')
+            if self.motion_type not in self.MOTION_KEYS:
+                raise ValueError(f'unknown motion type {self.motion_type!r}; '
                                  f'expected one of {sorted(self.MOTION_KEYS)}')
-            allowed = self.MOTION_KEYS[motion_type]
+            allowed = self.MOTION_KEYS[self.motion_type]
             if not set(self.motion_args) <= set(allowed):
                 raise ValueError(
-                    f'unknown keys for {motion_type!r} motion: '
+                    f'unknown keys for {self.motion_type!r} motion: '
                     f'{sorted(set(self.motion_args) - set(allowed))}; '
                     f'expected some of {allowed}')
         super().__init__(**kwargs)
@@ -151,18 +153,15 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
         instances = []
         for clip_id in range(self.num_clips):
             identity = sample_identity(rng)
-            if self.motion is None:
+            if self.motion_type is None:
                 poses = [
                     sample_pose(rng, **self.pose_range)
                     for _ in range(self.frames_per_clip)
                 ]
-            elif self.motion.get('type', 'steady') == 'steady':
-                poses = sample_motion(rng, self.frames_per_clip,
-                                      **self.pose_range, **self.motion_args)
             else:
-                poses = sample_jittered_poses(rng, self.frames_per_clip,
-                                              **self.pose_range,
-                                              **self.motion_args)
+                poses = self.MOTION_SAMPLERS[self.motion_type](
+                    rng, self.frames_per_clip, **self.pose_range,
+                    **self.motion_args)
             for frame_id, pose in enumerate(poses):
                 idx = len(instances)
                 landmarks = face_landmarks(identity, pose, self.image_size)
