@@ -1,11 +1,13 @@
 """The release's convolutional encoders: appearance (Psi) and keypoint (Phi).
 
-Implements "Networks: Encoder" and "Phi head" of ../shared/METHOD.md.
+See docs/method.md, "Model" (encoders and the Phi head) and
+"Initialisation".
 """
 from typing import Optional, Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
+from mmengine.model import constant_init
 from torch import Tensor
 
 from mmpose.models.backbones.base_backbone import BaseBackbone
@@ -16,6 +18,23 @@ TF_BN = dict(type='BN', momentum=0.01, eps=1e-3)
 # Truncated normal, std 0.01, cut at two standard deviations; zero biases.
 TF_INIT = dict(
     type='TruncNormal', layer='Conv2d', std=0.01, a=-0.02, b=0.02, bias=0.)
+
+
+class ReleaseConvModule(ConvModule):
+    """``ConvModule`` whose convolution is initialised by its parent only.
+
+    mmcv's ``ConvModule.init_weights`` draws its convolution again (Kaiming)
+    whenever it runs, and mmengine runs it after the parent's ``init_cfg``
+    when the module is a direct child of a ``BaseModule``, which would undo
+    the release's truncated normal. Here ``init_weights`` only resets the
+    normalisation layer (weight 1, bias 0); the convolution keeps what the
+    parent's ``init_cfg`` (by default :data:`TF_INIT`) drew. See
+    docs/method.md, "Initialisation".
+    """
+
+    def init_weights(self) -> None:
+        if self.with_norm:
+            constant_init(self.norm, 1, bias=0)
 
 
 @MODELS.register_module()
@@ -62,9 +81,10 @@ class ImageEncoder(BaseBackbone):
                  norm_cfg: dict = TF_BN,
                  init_cfg: Optional[dict] = TF_INIT) -> None:
         super().__init__(init_cfg=init_cfg)
-        if n_filters < 1 or num_stages < 0:
-            raise ValueError('expected n_filters >= 1 and num_stages >= 0, '
-                             f'got {n_filters} and {num_stages}')
+        if in_channels < 1 or n_filters < 1 or num_stages < 0:
+            raise ValueError(
+                'expected in_channels >= 1, n_filters >= 1 and num_stages '
+                f'>= 0, got {in_channels}, {n_filters} and {num_stages}')
         for i in out_indices:
             if not -num_stages - 1 <= i <= num_stages:
                 raise ValueError(f'out_indices must index blocks 0..'
@@ -75,7 +95,7 @@ class ImageEncoder(BaseBackbone):
         self.out_indices = tuple(out_indices)
 
         def conv(cin: int, cout: int, kernel: int, stride: int = 1):
-            return ConvModule(
+            return ReleaseConvModule(
                 cin,
                 cout,
                 kernel,
@@ -108,8 +128,10 @@ class ImageEncoder(BaseBackbone):
                              f'{self.in_channels}, H, W] images, got shape '
                              f'{tuple(x.shape)}')
         if x.shape[2] % self.stride or x.shape[3] % self.stride:
-            raise ValueError('image height and width must be divisible by '
-                             f'{self.stride}, got {tuple(x.shape[2:])}')
+            raise ValueError(
+                f'{type(self).__name__} halves the image num_stages='
+                f'{self.num_stages} times: image height and width must be '
+                f'divisible by {self.stride}, got {tuple(x.shape[2:])}')
 
     def forward_blocks(self, x: Tensor) -> Tuple[Tensor, ...]:
         """All block outputs, strides 1, 2, ..., ``2 ** num_stages``."""

@@ -1,18 +1,17 @@
 """The conditional image generator ("renderer" of the release).
 
-Implements "Decoder" of ../shared/METHOD.md (Networks).
+See docs/method.md, "Model" (generator) and "Initialisation".
 """
 from typing import Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmpose.registry import MODELS
-from ..backbones.encoders import TF_BN, TF_INIT
+from ..backbones.encoders import TF_BN, TF_INIT, ReleaseConvModule
 
 
 @MODELS.register_module()
@@ -26,7 +25,9 @@ class ConditionalGenerator(BaseModule):
     upsampling, the channels halved after each scale. At the output size:
     one conv3x3+BN+ReLU and a final conv3x3 to ``out_channels`` without
     normalisation or activation: the output is unbounded, in the scale of
-    the (normalised) input images. No skip connections.
+    the (normalised) input images. No skip connections. Every convolution,
+    the final one included, is initialised by ``init_cfg`` (the release's
+    truncated normal, std 0.01, zero biases).
 
     Note:
         - batch size: B
@@ -61,12 +62,20 @@ class ConditionalGenerator(BaseModule):
         if num_upsamplings < 0:
             raise ValueError(
                 f'num_upsamplings must be >= 0, got {num_upsamplings}')
+        if num_keypoints < 1:
+            raise ValueError(
+                f'num_keypoints must be >= 1, got {num_keypoints}')
+        if appearance_channels < 1 or n_filters < 1 or out_channels < 1:
+            raise ValueError(
+                'expected appearance_channels, n_filters and out_channels '
+                f'>= 1, got {appearance_channels}, {n_filters} and '
+                f'{out_channels}')
         self.appearance_channels = appearance_channels
         self.num_keypoints = num_keypoints
         self.num_upsamplings = num_upsamplings
 
-        def conv(cin: int, cout: int) -> ConvModule:
-            return ConvModule(
+        def conv(cin: int, cout: int) -> ReleaseConvModule:
+            return ReleaseConvModule(
                 cin,
                 cout,
                 3,

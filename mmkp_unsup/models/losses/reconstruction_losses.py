@@ -1,13 +1,18 @@
 """Reconstruction losses between generated and target images.
 
-Implements "Loss" of ../shared/METHOD.md. Both losses take images in pixel
-units (RGB, ``[0, 255]``) and an optional loss mask.
+See docs/method.md, "Loss". Both losses take images in pixel units (RGB,
+``[0, 255]``) and an optional loss mask.
+
+Both are :class:`mmengine.model.BaseModule`\ s: mmengine initialises a model
+by walking its children and calling ``init_weights`` on those that have
+one, so a plain ``nn.Module`` holding the loss network would hide it and
+its weights would never be loaded.
 """
-from typing import Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmpose.registry import MODELS
@@ -23,6 +28,27 @@ def _criterion(name: str):
         raise ValueError(
             f'criterion must be one of {sorted(CRITERIA)}, got {name!r}')
     return CRITERIA[name]
+
+
+def check_loss_mask(mask: Optional[Tensor], images: Tensor) -> None:
+    """Raise a ``ValueError`` unless ``mask`` fits ``images``.
+
+    Args:
+        mask (Tensor, optional): ``[B, 1, H, W]`` loss mask (or ``None``).
+        images (Tensor): ``[B, C, H, W]`` images the mask applies to.
+    """
+    if mask is None:
+        return
+    if mask.dim() != 4 or mask.shape[1] != 1:
+        raise ValueError('the loss mask must be [B, 1, H, W], got shape '
+                         f'{tuple(mask.shape)}')
+    if mask.shape[0] != images.shape[0] or \
+            mask.shape[-2:] != images.shape[-2:]:
+        raise ValueError(
+            f'the loss mask has shape {tuple(mask.shape)}, expected '
+            f'[{images.shape[0]}, 1, {images.shape[-2]}, '
+            f'{images.shape[-1]}] to match the images '
+            f'{tuple(images.shape)} (one mask per image, at the image size)')
 
 
 def masked_mean(values: Tensor, mask: Optional[Tensor]) -> Tensor:
@@ -47,7 +73,7 @@ def masked_mean(values: Tensor, mask: Optional[Tensor]) -> Tensor:
 
 
 @MODELS.register_module()
-class PixelReconstructionLoss(nn.Module):
+class PixelReconstructionLoss(BaseModule):
     """Pixel L1 or L2 loss on images scaled to ``[0, 1]``.
 
     Args:
@@ -60,7 +86,7 @@ class PixelReconstructionLoss(nn.Module):
     """
 
     def __init__(self, criterion: str = 'l1', loss_weight: float = 1.0):
-        super().__init__()
+        super().__init__(init_cfg=None)
         self._fn = _criterion(criterion)
         self.criterion = criterion
         self.loss_weight = loss_weight
@@ -69,6 +95,7 @@ class PixelReconstructionLoss(nn.Module):
                 pred: Tensor,
                 target: Tensor,
                 mask: Optional[Tensor] = None) -> Tensor:
+        check_loss_mask(mask, pred)
         diff = (pred - target) / 255.0
         return self.loss_weight * masked_mean(self._fn(diff), mask)
 
@@ -77,7 +104,7 @@ class PixelReconstructionLoss(nn.Module):
 
 
 @MODELS.register_module()
-class PerceptualLoss(nn.Module):
+class PerceptualLoss(BaseModule):
     """Perceptual loss of the release with running-average normalisation.
 
     Terms: the input pixels, then each feature map of ``loss_network``. For
@@ -86,7 +113,16 @@ class PerceptualLoss(nn.Module):
     ``a_k <- a_k + (1 - rho) * (l_k - a_k)``, where the divisor already
     includes the current batch and is not detached. The running averages
     are buffers (they travel in checkpoints) and advance only in training
-    mode. The sum of the terms is multiplied by ``loss_weight``.
+    mode, and only with finite values (a non-finite batch leaves them
+    as they were; see docs/method.md, "Non-finite losses"). The sum of the
+    terms is multiplied by ``loss_weight``.
+
+    The loss network is frozen: its parameters have ``requires_grad=False``,
+    it stays in eval mode, its weights are loaded by its own
+    ``init_weights`` when mmengine initialises the model (this module
+    passes the call on), and mmengine's optimizer constructor leaves frozen
+    parameters out of the optimizer (with a ``paramwise_cfg``, as in
+    ``configs/_base_/default_runtime.py``).
 
     Args:
         loss_network (dict): Config of the feature network, e.g.
@@ -114,7 +150,7 @@ class PerceptualLoss(nn.Module):
                  rho: float = 0.99,
                  criterion: str = 'l2',
                  loss_weight: float = 1000.0) -> None:
-        super().__init__()
+        super().__init__(init_cfg=None)
         self.loss_network = MODELS.build(loss_network)
         self.include_input = include_input
         num_terms = len(self.loss_network.layers) + int(include_input)
@@ -131,6 +167,24 @@ class PerceptualLoss(nn.Module):
         self.loss_weight = loss_weight
         self.register_buffer('running_avg',
                              torch.tensor(init_values, dtype=torch.float32))
+        self._last_terms: Optional[Tensor] = None
+
+    @property
+    def term_names(self) -> List[str]:
+        """Names of the terms, in order: ``'input'`` then the layers."""
+        names = list(self.loss_network.layers)
+        return ['input'] + names if self.include_input else names
+
+    def last_term_values(self) -> Dict[str, float]:
+        """Un-normalised value of each term at the last forward.
+
+        For diagnosis (e.g. naming the layer of a non-finite loss); empty
+        before the first forward.
+        """
+        if self._last_terms is None:
+            return {}
+        values = self._last_terms.detach().float().cpu().tolist()
+        return dict(zip(self.term_names, values))
 
     def term_losses(self,
                     pred: Tensor,
@@ -152,11 +206,17 @@ class PerceptualLoss(nn.Module):
                 pred: Tensor,
                 target: Tensor,
                 mask: Optional[Tensor] = None) -> Tensor:
+        check_loss_mask(mask, pred)
         terms = self.term_losses(pred, target, mask)
+        self._last_terms = terms.detach()
         running = self.running_avg.to(terms.dtype)
         divisor = running + (1.0 - self.rho) * (terms - running)
         if self.training:
-            self.running_avg.copy_(divisor.detach())
+            # a non-finite term must not poison the running average (when
+            # training skips such steps); no host sync needed
+            finite = torch.isfinite(divisor.detach())
+            self.running_avg.copy_(
+                torch.where(finite, divisor.detach(), running))
         return self.loss_weight * (terms / divisor).sum()
 
     def extra_repr(self) -> str:

@@ -1,13 +1,13 @@
 """The estimator of the method: landmarks through conditional generation.
 
-Implements "Idea" and "Networks" of ../shared/METHOD.md: the keypoint
-encoder Phi sees the target, its K points are rendered as Gaussian maps, and
-the generator redraws the target from them and from the appearance features
-of the source.
+See docs/method.md, "Model": the keypoint encoder Phi sees the target, its K
+points are rendered as Gaussian maps, and the generator redraws the target
+from them and from the appearance features of the source.
 """
 from typing import Dict, Optional, Tuple, Union
 
 import torch
+from mmengine.logging import MessageHub
 from torch import Tensor
 
 from mmpose.models.pose_estimators.base import BasePoseEstimator
@@ -15,6 +15,7 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.utils.typing import (ConfigType, OptConfigType, OptMultiConfig,
                                  OptSampleList, SampleList)
+from ..losses.reconstruction_losses import check_loss_mask
 
 Inputs = Union[Tensor, Dict[str, Tensor]]
 
@@ -61,7 +62,14 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         ``inputs`` is either a dict ``{'target': [B, 3, H, W], 'source':
         [B, 3, H, W]}`` (training, reconstructions) or a ``[B, 3, H, W]``
         tensor of images (prediction). A loss mask, if any, is read from
-        ``data_sample.gt_fields.loss_mask`` (``[1, H, W]``).
+        ``data_sample.gt_fields.loss_mask`` (``[1, H, W]``, the size of the
+        images).
+
+    Sizes are checked when the model is built: the generator's K and
+    appearance channels must equal those of the encoders, and the
+    generator must upsample back to the input size (``ValueError``
+    otherwise). The input size is checked at the first forward (it must be
+    divisible by ``2 ** num_stages``).
     """
 
     def __init__(self,
@@ -96,11 +104,44 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         generator.setdefault('num_upsamplings',
                              self.appearance_encoder.num_stages)
         self.generator = MODELS.build(generator)
+        self._check_sizes()
         self.renderer = MODELS.build(renderer)
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
         self.channels_last = channels_last
         if channels_last:
             self.to(memory_format=torch.channels_last)
+
+    def _check_sizes(self) -> None:
+        """Raise a ``ValueError`` if the pieces of the model disagree."""
+        keypoints = getattr(self.backbone, 'num_keypoints', None)
+        if keypoints is None:
+            raise ValueError(
+                f'the backbone ({type(self.backbone).__name__}) must have '
+                'num_keypoints (the keypoint encoder Phi, e.g. '
+                'KeypointEncoder)')
+        stride = getattr(self.appearance_encoder, 'stride', None)
+        upsamplings = getattr(self.generator, 'num_upsamplings', None)
+        checks = [
+            (getattr(self.generator, 'num_keypoints', None), keypoints,
+             'generator num_keypoints is {got}, expected {expected} (K of '
+             'the keypoint encoder)'),
+            (getattr(self.generator, 'appearance_channels', None),
+             getattr(self.appearance_encoder, 'out_channels', None),
+             'generator appearance_channels is {got}, expected {expected} '
+             '(the output channels of the appearance encoder)'),
+            (getattr(self.backbone, 'stride', None), stride,
+             'the keypoint encoder has stride {got}, expected {expected} '
+             '(the stride of the appearance encoder: heatmaps and '
+             'appearance features must have one size)'),
+            (None if upsamplings is None else 2**upsamplings, stride,
+             'the generator upsamples x{got}, expected x{expected} (the '
+             'stride of the appearance encoder, so that it draws at the '
+             'input size)'),
+        ]
+        for got, expected, message in checks:
+            if got is not None and expected is not None and got != expected:
+                raise ValueError('model pieces disagree: ' + message.format(
+                    got=got, expected=expected))
 
     @property
     def num_keypoints(self) -> int:
@@ -201,15 +242,36 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
                 'training needs image pairs: inputs must be a dict with '
                 "'target' and 'source' (use PackPairInputs after a pair "
                 'sampler such as TPSPairWarp or FramePairDataset)')
-        outputs = self.reconstruct(inputs['source'], inputs['target'])
         mask = self._loss_mask(data_samples)
+        check_loss_mask(mask, inputs['target'])
+        outputs = self.reconstruct(inputs['source'], inputs['target'])
         to_pixels = self.data_preprocessor.to_pixels
         loss = self.reconstruction_loss(
             to_pixels(outputs['reconstruction']), to_pixels(inputs['target']),
             mask)
-        return dict(
+        losses = dict(
             loss_reconstruction=loss,
             keypoint_spread=outputs['spread'].detach().mean())
+        self._record_loss_terms(losses)
+        return losses
+
+    def _record_loss_terms(self, losses: Dict[str, Tensor]) -> None:
+        """Keep this batch's loss terms for a non-finite-loss diagnosis.
+
+        The detached tensors (no host sync) go to the message hub's runtime
+        information under ``'loss_terms'`` (not saved in checkpoints); the
+        optimizer wrapper reads them only when the loss is not finite and
+        names the bad terms, including the layers of a
+        :class:`PerceptualLoss` (see docs/method.md, "Non-finite losses").
+        """
+        terms = {k: v.detach() for k, v in losses.items() if 'loss' in k}
+        layer_terms = getattr(self.reconstruction_loss, '_last_terms', None)
+        names = getattr(self.reconstruction_loss, 'term_names', None)
+        if layer_terms is not None and names is not None:
+            for name, value in zip(names, layer_terms):
+                terms[f'loss_reconstruction[{name}]'] = value
+        MessageHub.get_current_instance().update_info(
+            'loss_terms', terms, resumed=False)
 
     @staticmethod
     def _loss_mask(data_samples: OptSampleList) -> Optional[Tensor]:
@@ -223,8 +285,16 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         if not all(has_mask):
             raise ValueError('some samples of the batch have a loss_mask '
                              'and others do not')
-        return torch.stack([ds.gt_fields.loss_mask for ds in data_samples
-                            ]).float()
+        masks = [ds.gt_fields.loss_mask for ds in data_samples]
+        shapes = {tuple(m.shape) for m in masks}
+        if len(shapes) > 1:
+            raise ValueError('the loss masks of a batch have different '
+                             f'shapes {sorted(shapes)}; expected one [1, H, '
+                             'W] mask per sample at the image size')
+        masks = torch.stack(masks).float()
+        if masks.dim() == 3:  # [H, W] per sample
+            masks = masks[:, None]
+        return masks
 
     def predict(self, inputs: Inputs,
                 data_samples: OptSampleList = None) -> SampleList:
