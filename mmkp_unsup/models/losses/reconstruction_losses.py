@@ -3,7 +3,7 @@
 See docs/method.md, "Loss". Both losses take images in pixel units (RGB,
 ``[0, 255]``) and an optional loss mask.
 
-Both are :class:`mmengine.model.BaseModule`\ s: mmengine initialises a model
+Both are mmengine ``BaseModule`` subclasses: mmengine initialises a model
 by walking its children and calling ``init_weights`` on those that have
 one, so a plain ``nn.Module`` holding the loss network would hide it and
 its weights would never be loaded.
