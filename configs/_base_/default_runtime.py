@@ -11,6 +11,9 @@ weight_decay = 1e-5  # L2 on convolution weights only
 grad_clip_norm = 1.0  # per tensor, not global
 lr_decay_steps = 100000  # staircase decay...
 lr_decay = 0.95  # ...by this factor
+# a NaN/inf loss stops training with the iteration and the loss term named;
+# True skips such steps instead (docs/method.md, "Non-finite losses")
+skip_nonfinite = False
 
 train_cfg = dict(
     _delete_=True, by_epoch=False, max_iters=max_iters,
@@ -22,7 +25,10 @@ optim_wrapper = dict(
     type='PerTensorClipOptimWrapper',
     optimizer=dict(type='Adam', lr=base_lr, weight_decay=weight_decay),
     clip_grad=dict(max_norm=grad_clip_norm),
-    # weight decay on convolution weights only (not on biases or norms)
+    skip_nonfinite=skip_nonfinite,
+    # weight decay on convolution weights only (not on biases or norms);
+    # with a paramwise_cfg, mmengine also leaves frozen parameters (the
+    # loss network) out of the optimizer
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 
 # tools/train.py --auto-scale-lr scales base_lr by total batch / this
