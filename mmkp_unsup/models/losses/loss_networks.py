@@ -1,4 +1,5 @@
-"""Frozen feature networks for the perceptual loss (METHOD.md, Loss)."""
+"""Frozen feature networks for the perceptual loss (docs/method.md, "Loss
+networks")."""
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -77,8 +78,11 @@ class VGG16Features(BaseModule):
         self.weights = weights
         self._out_indices = [VGG16_RELU_INDICES[name] for name in layers]
 
-        from torchvision.models import vgg16
-        features = vgg16(weights=None).features[:max(self._out_indices) + 1]
+        # only the convolutional part, as in ``vgg16().features`` (building
+        # the whole VGG-16 would draw its 120M classifier weights for
+        # nothing)
+        from torchvision.models.vgg import cfgs, make_layers
+        features = make_layers(cfgs['D'])[:max(self._out_indices) + 1]
         if input_mode == 'grey':
             first = features[0]
             features[0] = nn.Conv2d(1, first.out_channels, 3, padding=1)
