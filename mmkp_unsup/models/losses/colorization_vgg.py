@@ -133,7 +133,8 @@ def read_colorization_h5(path: str) -> Dict[str, Dict[str, np.ndarray]]:
         path (str): The h5 file.
 
     Returns:
-        dict: ``{layer: {blob: array}}`` of group ``/data``.
+        dict: ``{layer: {blob: array}}`` of the convolution and batch-norm
+        groups of ``/data``.
     """
     import h5py  # optional dependency, only for the conversion
 
@@ -143,8 +144,11 @@ def read_colorization_h5(path: str) -> Dict[str, Dict[str, np.ndarray]]:
             raise ValueError(f'{path}: no group /data; expected the '
                              'colorization VGG-16 blobs (vgg16.caffemodel.h5)'
                              f', found {sorted(f.keys())}')
+        wanted = set(VGG16_CONV_INDICES)
+        wanted |= {f'batch_{name}' for name in VGG16_CONV_INDICES}
         for layer, group in f['data'].items():
-            if not isinstance(group, h5py.Group):
+            # the fully connected layers (0.5 GB) are not read
+            if layer not in wanted or not isinstance(group, h5py.Group):
                 continue
             blobs = {}
             for key in ('0', '1', '2'):
