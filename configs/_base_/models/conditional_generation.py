@@ -10,6 +10,11 @@ perceptual_layers = ('conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_2')
 perceptual_init_values = (100.0, 1.6, 2.3, 1.8, 2.8, 100.0)  # input first
 perceptual_rho = 0.99
 perceptual_weight = 1000.0
+# loss network (docs/method.md, "Loss networks"): 'imagenet' with an ImageNet
+# VGG-16 (the paper's "Ours"), or 'grey' with the release's colorization
+# VGG-16 ("Ours selfsup."), converted by
+# tools/dataset_converters/convert_colorization_vgg16.py
+vgg16_input_mode = 'imagenet'
 vgg16_weights = 'torchvision://vgg16'  # or a local torchvision checkpoint
 
 model = dict(
@@ -34,7 +39,7 @@ model = dict(
         loss_network=dict(
             type='VGG16Features',
             layers=perceptual_layers,
-            input_mode='imagenet',
+            input_mode=vgg16_input_mode,
             weights=vgg16_weights),
         include_input=True,
         init_values=perceptual_init_values,
