@@ -1,4 +1,5 @@
-# Runtime of the method (METHOD.md, "Optimisation"), on top of mmpose's.
+# Runtime of the method (docs/method.md, "Optimisation", "Non-finite losses",
+# "Checkpoint selection"), on top of mmpose's.
 _base_ = ['mmpose::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['mmkp_unsup'], allow_failed_imports=False)

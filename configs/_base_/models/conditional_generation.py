@@ -1,4 +1,4 @@
-# The model of the release (METHOD.md, "Networks" and "Loss").
+# The model of the release (docs/method.md, "Model", "Loss", "Loss networks").
 num_keypoints = 10
 n_filters = 32  # encoders: 32, 64, 128, 256 channels
 num_stages = 3  # 128 x 128 input -> 16 x 16 heatmaps and features

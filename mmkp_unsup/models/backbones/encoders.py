@@ -39,7 +39,7 @@ class ReleaseConvModule(ConvModule):
 
 @MODELS.register_module()
 class ImageEncoder(BaseBackbone):
-    """Convolutional encoder of the release (METHOD.md, Networks).
+    """Convolutional encoder of the release (docs/method.md, "Model").
 
     ``conv7x7/1 -> conv3x3/1`` with ``n_filters`` channels, then
     ``num_stages`` (the release: three) times ``[conv3x3/2, conv3x3/1]``,
@@ -154,7 +154,7 @@ class KeypointEncoder(ImageEncoder):
     The 1x1 convolution has a bias and neither BatchNorm nor activation: its
     outputs are the logits of K heatmaps at 1/8 of the input resolution
     (``1 / 2 ** num_stages``)
-    (METHOD.md, "Phi head"). As an mmpose backbone it returns the logits
+    (docs/method.md, "Model"). As an mmpose backbone it returns the logits
     last in its output tuple, so heads that read ``feats[-1]`` see
     ``num_keypoints`` channels.
 

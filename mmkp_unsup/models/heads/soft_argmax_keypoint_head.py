@@ -12,8 +12,7 @@ from ..utils.coordinates import normalized_to_pixel, spread_to_score
 
 @MODELS.register_module()
 class SoftArgmaxKeypointHead(BaseHead):
-    """Reads K keypoints off heatmap logits (METHOD.md, "Heatmap ->
-    coordinates").
+    """Reads K keypoints off heatmap logits (docs/method.md, "Model").
 
     The head has no parameters: the keypoint encoder's 1x1 convolution
     produces the logits and ``coordinate_decoder`` turns them into

@@ -1,6 +1,6 @@
 """Heatmaps to keypoint coordinates, and coordinate-frame conversions.
 
-Implements "Heatmap -> coordinates" of ../shared/METHOD.md (Networks).
+Implements "Heatmaps to points" of docs/method.md ("Model").
 
 Conventions, used everywhere in :mod:`mmkp_unsup`:
 

@@ -1,4 +1,4 @@
-"""Rendering keypoints as Gaussian maps (METHOD.md, "Rendering")."""
+"""Rendering keypoints as Gaussian maps (docs/method.md, "Model")."""
 from typing import Sequence
 
 import torch
