@@ -34,6 +34,9 @@ class _RecordParamsAroundIters(Hook):
     """Test-only: parameters before and after each training iteration."""
     before, after = {}, {}
 
+    def before_train(self, runner):
+        type(self).before, type(self).after = {}, {}
+
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         type(self).before[runner.iter] = {
             n: p.detach().clone() for n, p in runner.model.named_parameters()}
