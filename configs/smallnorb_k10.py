@@ -11,3 +11,7 @@ _base_ = [
 model = dict(backbone=dict(num_keypoints=10))
 # no validation metric to select checkpoints by
 default_hooks = dict(checkpoint=dict(save_best=None))
+# pictures only: no validation or test loops (the dataset base sets their
+# dataloaders and evaluators to None)
+val_cfg = None
+test_cfg = None

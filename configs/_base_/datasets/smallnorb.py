@@ -33,9 +33,7 @@ train_dataloader = dict(
         pipeline=[dict(type='PackPairInputs')]))
 
 # pictures only
-val_cfg = None
 val_dataloader = None
 val_evaluator = None
-test_cfg = None
 test_dataloader = None
 test_evaluator = None

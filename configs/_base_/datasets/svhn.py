@@ -28,9 +28,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 
 # pictures only
-val_cfg = None
 val_dataloader = None
 val_evaluator = None
-test_cfg = None
 test_dataloader = None
 test_evaluator = None
