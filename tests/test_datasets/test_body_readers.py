@@ -26,7 +26,8 @@ DIRECTIONS = 'Directions 1.54138969'
 
 
 def h36m_points(subject: str, frame: int) -> np.ndarray:
-    """The fixture's keypoints_2d: distinct per joint, subject and frame."""
+    """The fixture's (x, y) landmarks in [0, 1]: distinct per joint,
+    subject and frame (the files store them (y, x))."""
     x = np.linspace(0.1, 0.9, 32)
     y = np.full(32, 0.2 + 0.01 * frame + 0.001 * int(subject[1:]))
     return np.stack([x, y], axis=1)
@@ -56,7 +57,7 @@ def write_h36m(root: str, size: int = 128) -> str:
                 cv2.imwrite(osp.join(dirs[1], f'{frame}.png'), mask)
                 scipy.io.savemat(
                     osp.join(dirs[2], f'{frame}.mat'),
-                    {'keypoints_2d': h36m_points(subject, frame)})
+                    {'keypoints_2d': h36m_points(subject, frame)[:, ::-1]})
     return root
 
 
@@ -109,9 +110,9 @@ def test_h36m_data_infos(h36m_root):
     np.testing.assert_allclose(sample['keypoints'][0], expected, rtol=1e-6)
     assert sample['keypoints_visible'].shape == (1, 32)
     assert sample['flip_indices'][1] == 6  # right hip <-> left hip
-    yx = SimplifiedHuman36MDataset(
-        h36m_root, subjects=['S5'], landmarks_order='yx')
-    np.testing.assert_allclose(yx[1]['keypoints'][0], expected[:, ::-1],
+    xy = SimplifiedHuman36MDataset(
+        h36m_root, subjects=['S5'], landmarks_order='xy')
+    np.testing.assert_allclose(xy[1]['keypoints'][0], expected[:, ::-1],
                                rtol=1e-6)
     step = SimplifiedHuman36MDataset(h36m_root, subjects=['S5'],
                                      frame_step=4)
@@ -123,7 +124,7 @@ def test_h36m_16_joints_subset(h36m_root):
         h36m_root, subjects=['S9'], keypoint_indices=H36M_16_JOINTS)
     assert ds.metainfo['num_keypoints'] == 16
     names = [ds.metainfo['keypoint_id2name'][i] for i in range(16)]
-    assert names[:4] == ['pelvis', 'right_hip', 'right_knee', 'right_ankle']
+    assert names[:4] == ['right_hip', 'right_knee', 'right_ankle', 'left_hip']
     assert names[9] == 'head_top'
     # left/right swaps stay inside the subset
     assert ds.metainfo['flip_indices'][1] == 4
@@ -376,3 +377,20 @@ def test_bbcpose_config_trains_and_validates(bbc_root, tmp_path):
     assert sample['data_samples'].metainfo['regression_split'] == 'eval'
     assert sample['data_samples'].gt_instances.transformed_keypoints.shape \
         == (1, 7, 2)
+
+
+def test_h36m_16_joint_variant_config_builds(h36m_root, tmp_path):
+    from mmengine.config import Config
+
+    from mmpose.registry import DATASETS
+    cfg = tiny_config('h36m_k16_16joints.py', str(tmp_path), h36m_root)
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        test = DATASETS.build(cfg.test_dataloader.dataset)
+        train = DATASETS.build(cfg.train_dataloader.dataset)
+    assert isinstance(cfg, Config)
+    # fit: S1 (Directions only: 'WalkingDog' is no exact match), S5-S8
+    assert len(test) == 5 * 11 + 2 * 11
+    sample = test[len(test) - 1]
+    assert sample['data_samples'].metainfo['regression_split'] == 'eval'
+    assert sample['data_samples'].gt_instances.keypoints.shape == (1, 16, 2)
+    assert len(train) == 5 * 11

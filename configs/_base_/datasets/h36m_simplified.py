@@ -15,7 +15,7 @@ val_fit_subjects = ['S1', 'S5', 'S6', 'S7', 'S8']
 val_eval_subjects = ['S9']
 val_frame_step = 30
 pair_gap = (5, 30)  # frames between target and source
-landmarks_order = 'xy'  # column order of keypoints_2d (see the reader)
+landmarks_order = 'yx'  # column order of keypoints_2d (see the reader)
 
 # meta keys of PackPairInputs, plus what the Human3.6M protocol reads
 meta_keys = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',

@@ -4,7 +4,7 @@ import os
 import os.path as osp
 import re
 from copy import deepcopy
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.io
@@ -26,11 +26,11 @@ H36M_JOINT_NAMES = (
     'right_thumb', 'right_thumb_tip', 'right_hand', 'right_hand_tip')
 H36M_PARENTS = (-1, 0, 1, 2, 3, 4, 0, 6, 7, 8, 9, 0, 11, 12, 13, 14, 12, 16,
                 17, 18, 19, 20, 19, 22, 12, 24, 25, 26, 27, 28, 27, 30)
-# The 16 joints of the common 2-D Human3.6M setups (the 17 joints of
-# Martinez et al. 2017 without the nose): pelvis, right hip/knee/ankle,
-# left hip/knee/ankle, spine, thorax, head top, left shoulder/elbow/wrist,
+# The 16 joints of the other public setup (train S1, S5-S8; test S9, S11),
+# as neuroethology/BKinD selects them: right hip/knee/ankle, left
+# hip/knee/ankle, thorax, neck, head, head top, left shoulder/elbow/wrist,
 # right shoulder/elbow/wrist.
-H36M_16_JOINTS = (0, 1, 2, 3, 6, 7, 8, 12, 13, 15, 17, 18, 19, 25, 26, 27)
+H36M_16_JOINTS = (1, 2, 3, 6, 7, 8, 12, 13, 14, 15, 17, 18, 19, 25, 26, 27)
 
 # The protocol of the authors' later code (tomasjakab/keypointgan).
 H36M_ACTIVITIES = ('directions', 'discussion', 'greeting', 'posing',
@@ -120,7 +120,7 @@ def sequence_activity(sequence: str) -> str:
 
 
 def read_h36m_landmarks(path: str, image_size: int,
-                        landmarks_order: str = 'xy',
+                        landmarks_order: str = 'yx',
                         num_joints: int = 32) -> np.ndarray:
     """Read one frame's ``keypoints_2d`` as ``(x, y)`` pixels.
 
@@ -128,8 +128,8 @@ def read_h36m_landmarks(path: str, image_size: int,
         path (str): The frame's ``.mat`` file.
         image_size (int): Side of the stored square image; the file holds
             coordinates in ``[0, 1]`` of it, so pixels are ``u * size``.
-        landmarks_order (str): Column order in the file, ``'xy'`` or
-            ``'yx'``.
+        landmarks_order (str): Column order in the file, ``'yx'`` (rows
+            first) or ``'xy'``. Defaults to ``'yx'``.
         num_joints (int): Expected number of rows. Defaults to ``32``.
 
     Returns:
@@ -148,8 +148,9 @@ def read_h36m_landmarks(path: str, image_size: int,
         raise ValueError(f'cannot read the landmark file {path}: '
                          f'{error}') from error
     if LANDMARK_KEY not in mat:
+        names = sorted(k for k in mat if not k.startswith('__'))
         raise ValueError(f'landmark file {path} has no {LANDMARK_KEY!r} '
-                         f'(variables: {sorted(k for k in mat if not k.startswith("__"))})')  # noqa: E501
+                         f'(variables: {names})')
     points = np.asarray(mat[LANDMARK_KEY], dtype=np.float64)
     if points.shape != (num_joints, 2):
         raise ValueError(f'landmark file {path}: {LANDMARK_KEY} has shape '
@@ -201,10 +202,12 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
             greeting, posing, waiting, walking.
         activity_match (str): ``'prefix'`` (the sequence name starts with
             the activity) or ``'exact'``. Defaults to ``'prefix'``.
-        landmarks_order (str): Column order of ``keypoints_2d``: ``'xy'``
-            (the reading of tomasjakab/keypointgan, which swaps the columns
-            into its own ``(y, x)`` convention) or ``'yx'``. Defaults to
-            ``'xy'``.
+        landmarks_order (str): Column order of ``keypoints_2d``: ``'yx'``
+            (row, column: the reading of two public loaders,
+            tomasjakab/keypointgan, which swaps the columns into its
+            ``(x, y)`` points, and neuroethology/BKinD, which compares
+            column 1 of left and right joints as the horizontal
+            coordinate) or ``'xy'``. Defaults to ``'yx'``.
         keypoint_indices (Sequence[int], optional): Joints kept (e.g.
             :data:`H36M_16_JOINTS`); ``None`` keeps all 32.
         image_size (int): Side of the stored frames. Defaults to ``128``.
@@ -225,7 +228,7 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
                  subjects: Sequence[str] = H36M_TRAIN_SUBJECTS,
                  activities: Optional[Sequence[str]] = H36M_ACTIVITIES,
                  activity_match: str = 'prefix',
-                 landmarks_order: str = 'xy',
+                 landmarks_order: str = 'yx',
                  keypoint_indices: Optional[Sequence[int]] = None,
                  image_size: int = 128,
                  frame_step: int = 1,
@@ -274,7 +277,9 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
             raise FileNotFoundError(f'{what} not found: {path}')
         return sorted(os.listdir(path))
 
-    def _frames(self, folder: str) -> List[int]:
+    def _frames(self, folder: str) -> List[Tuple[int, str, str]]:
+        """(frame number, file stem, file name) of the folder's frames, in
+        frame order."""
         frames = []
         for name in self._listdir(folder, 'sequence folder'):
             stem, ext = osp.splitext(name)
@@ -283,7 +288,7 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
             if not stem.isdigit():
                 raise ValueError(f'{osp.join(folder, name)}: a frame must be '
                                  'named by its integer frame number')
-            frames.append(int(stem))
+            frames.append((int(stem), stem, name))
         return sorted(frames)
 
     def load_data_list(self) -> List[dict]:
@@ -307,18 +312,18 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
                             f'{folder} folder of sequence {subject}/'
                             f'{sequence} not found: {path}')
                 frames = self._frames(osp.join(root, IMAGE_DIR, sequence))
-                for frame in frames[::self.frame_step]:
+                for frame, stem, name in frames[::self.frame_step]:
                     idx = len(data_list)
                     data_list.append(
                         dict(
                             id=idx,
                             img_id=idx,
                             img_path=osp.join(root, IMAGE_DIR, sequence,
-                                              f'{frame}.jpg'),
+                                              name),
                             mask_path=osp.join(root, MASK_DIR, sequence,
-                                               f'{frame}.png'),
+                                               f'{stem}.png'),
                             landmarks_path=osp.join(root, LANDMARK_DIR,
-                                                    sequence, f'{frame}.mat'),
+                                                    sequence, f'{stem}.mat'),
                             subject=subject,
                             sequence=sequence,
                             activity=sequence_activity(sequence),
