@@ -37,9 +37,6 @@ H36M_ACTIVITIES = ('directions', 'discussion', 'greeting', 'posing',
                    'waiting', 'walking')
 H36M_TRAIN_SUBJECTS = ('S1', 'S5', 'S6', 'S7', 'S8', 'S9')
 H36M_TEST_SUBJECTS = ('S11', )
-# the option: train S1, S5-S8; test S9, S11; 16 joints
-H36M_16J_TRAIN_SUBJECTS = ('S1', 'S5', 'S6', 'S7', 'S8')
-H36M_16J_TEST_SUBJECTS = ('S9', 'S11')
 
 IMAGE_DIR = 'WithBackground'
 MASK_DIR = 'BackgroudMask'  # sic: the folder name of the release
@@ -188,7 +185,8 @@ class SimplifiedHuman36MDataset(BaseCocoStyleDataset):
     (``'<subject>/<sequence>'``) and ``frame_id`` (the frame number) for
     :class:`ClipFramePairSampler`, ``bbox`` ``[1, 4]`` (the whole image,
     xyxy). The landmarks are read when a sample is prepared (one small
-    file per frame; reading them all up front would take minutes):
+    file per frame, read on demand: training reads none, and indexing
+    stays a directory listing):
     ``keypoints`` ``[1, K, 2]`` in ``(x, y)`` pixels of the stored image
     (the file's ``[0, 1]`` values times ``image_size``) and
     ``keypoints_visible`` ``[1, K]`` (all ones).
