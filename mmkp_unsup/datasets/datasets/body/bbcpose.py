@@ -109,7 +109,8 @@ class BBCPoseDataset(BaseCocoStyleDataset):
     :func:`matlab_to_pixels`). ``annotation='train'`` reads the joints
     tracked over the training frames, ``'test'`` the manual ground truth
     of the validation and test videos. Non-finite joints are marked not
-    visible.
+    visible; a frame without any finite joint is an error (its crop could
+    not be placed).
 
     The crop (``bbox``, xyxy pixels of the original frame) is a
     ``crop_size`` square around the person, to be cut out and resized by
