@@ -394,3 +394,42 @@ def test_h36m_16_joint_variant_config_builds(h36m_root, tmp_path):
     assert sample['data_samples'].metainfo['regression_split'] == 'eval'
     assert sample['data_samples'].gt_instances.keypoints.shape == (1, 16, 2)
     assert len(train) == 5 * 11
+
+
+def test_h36m_zero_padded_frame_names_keep_their_files(tmp_path):
+    root = str(tmp_path)
+    dirs = [osp.join(root, 'S1', d, 'Posing.55011271')
+            for d in ('WithBackground', 'BackgroudMask', 'Landmarks')]
+    for d in dirs:
+        os.makedirs(d)
+    for frame in ('000002', '000010'):
+        cv2.imwrite(osp.join(dirs[0], f'{frame}.jpg'),
+                    np.zeros((8, 8, 3), np.uint8))
+    ds = SimplifiedHuman36MDataset(root, subjects=['S1'], image_size=8,
+                                   with_landmarks=False)
+    assert [d['frame_id'] for d in ds] == [2, 10]
+    assert ds[1]['img_path'].endswith(osp.join('Posing.55011271',
+                                               '000010.jpg'))
+    assert ds[1]['mask_path'].endswith('000010.png')
+    assert ds[1]['activity'] == 'Posing'
+
+
+def test_bbcpose_non_finite_joints_are_not_visible(tmp_path):
+    root = str(tmp_path)
+    os.makedirs(osp.join(root, 'code'))
+    folder = osp.join(root, 'bbcpose_data_1.0', '1')
+    os.makedirs(folder)
+    cv2.imwrite(osp.join(folder, '7.jpg'), np.zeros((72, 96, 3), np.uint8))
+    joints = bbc_joints(1, [7.])
+    joints[:, 2, 0] = np.nan  # left wrist lost
+    entries = np.zeros((1, 1), dtype=[('videoName', 'O'),
+                                      ('train_frames', 'O'),
+                                      ('train_joints', 'O')])
+    entries[0, 0] = ('a', np.array([[7.]]), joints)
+    scipy.io.savemat(osp.join(root, 'code', 'bbcpose.mat'),
+                     {'bbcpose': entries})
+    info = BBCPoseDataset(root, videos=[1], crop_size=BBC_CROP)[0]
+    np.testing.assert_array_equal(info['keypoints_visible'][0],
+                                  [1, 1, 0, 1, 1, 1, 1])
+    assert np.isfinite(info['keypoints']).all()
+    assert info['num_keypoints'] == 6
