@@ -7,3 +7,7 @@ __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
     'SyntheticFaceDataset'
 ]
+from .datasets import *  # noqa: F401,F403,E402
+from .datasets import __all__ as _datasets_all  # noqa: E402
+
+__all__ += list(_datasets_all)

@@ -1,0 +1,34 @@
+# SVHN format 2 (32 x 32 digits, train_32x32.mat), static-image pairs by
+# two thin-plate-spline warps (as CelebA in the release), images resized to
+# the release's 128 x 128. Qualitative only: no validation or test.
+# See docs/data_preparation_others.md.
+dataset_type = 'SVHNDataset'
+data_root = 'data/svhn/'
+image_size = 128
+batch_size = 50
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='TopdownAffine', input_size=(image_size, image_size)),
+    dict(type='TPSPairWarp'),  # the release's warps and border mask
+    dict(type='PackPairInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='train_32x32.mat',
+        pipeline=train_pipeline))
+
+# pictures only
+val_dataloader = None
+val_evaluator = None
+test_dataloader = None
+test_evaluator = None
