@@ -7,3 +7,7 @@ __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
     'SyntheticFaceDataset'
 ]
+from .datasets import *  # noqa: F401,F403,E402
+from .datasets import face as _face, video as _video  # noqa: E402
+
+__all__ += _face.__all__ + _video.__all__ + ['SubsetDataset']
