@@ -7,7 +7,7 @@
 _base_ = [
     './_base_/default_runtime.py',
     './_base_/models/conditional_generation.py',
-    './_base_/datasets/aflw.py',
+    './_base_/datasets/aflw_r.py',
 ]
 
 num_keypoints = 10

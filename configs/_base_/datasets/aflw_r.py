@@ -1,6 +1,9 @@
 # AFLW_R (Zhang et al. 2018's re-crop), as the release
 # (docs/data_preparation_faces.md, "AFLW"): the whole image resized to
 # 128x128, no crop; pairs by two TPS warps; last 10 % of train = validation.
+# (Not named aflw.py: mmpose's AFLWDataset reads its metainfo from
+# 'configs/_base_/datasets/aflw.py' relative to the working directory, and a
+# file of that name here would shadow it.)
 dataset_type = 'AFLWRDataset'
 data_root = 'data/aflw/'
 image_size = 128
