@@ -23,10 +23,10 @@ class ContinueTrainingHook(Hook):
     draws (and throws away) as many batches of the new dataset as the old
     run trained, before the first step. This hook restores, before
     training, the optimiser state (moments, step counts, learning rate) and
-    the parameter schedulers' state (their step count) from the checkpoint;
-    the new run counts its own iterations from 0 (``max_iters`` is the
-    length of the fine-tuning) while the schedule goes on from the old
-    run's step.
+    the parameter schedulers' step counts from the checkpoint; the new run
+    counts its own iterations from 0 (``max_iters`` is the length of the
+    fine-tuning) while the schedule goes on from the old run's step (the
+    learning rate itself is in the optimiser state).
 
     A run resumed from its own work dir (``--resume``) already holds its
     state: the hook then does nothing.
@@ -77,12 +77,33 @@ class ContinueTrainingHook(Hook):
                     f'state(s); this run has {len(schedulers)}: use the '
                     'same param_scheduler as the run it continues')
             for scheduler, state in zip(schedulers, states):
-                scheduler.load_state_dict(state)
+                self._continue_schedule(scheduler, state)
         step = checkpoint.get('meta', {}).get('iter')
         runner.logger.info(
             f'ContinueTrainingHook: optimiser and schedule of {path} '
             f'(iteration {step}) restored; learning rate now '
             f'{runner.optim_wrapper.get_lr()}')
+
+    @staticmethod
+    def _continue_schedule(scheduler, state: dict) -> None:
+        """Go on from the old run's step counts.
+
+        mmengine's schedulers count ``_global_step`` (calls) and
+        ``last_step`` (calls inside ``[begin, end)``; e.g. ``StepLR`` decays
+        when ``last_step`` is a multiple of its step size). Both are taken
+        from the old run, and this run's own range is shifted by the
+        difference, so that it spans this run's iterations. The old run's
+        ``begin`` / ``end`` (its own length) are not restored.
+        """
+        for key in ('_global_step', 'last_step'):
+            if key not in state:
+                raise KeyError(f'scheduler state without {key!r}: '
+                               f'{sorted(state)}')
+        offset = state['_global_step'] - scheduler._global_step
+        scheduler.begin += offset
+        scheduler.end += offset
+        scheduler._global_step = state['_global_step']
+        scheduler.last_step = state['last_step']
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(checkpoint={self.checkpoint!r}, '
