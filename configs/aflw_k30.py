@@ -18,8 +18,5 @@ resume = False  # resume=True would replay 150k batches before training
 # iterations of the fine-tuning (the release's count is not published)
 max_iters = 50000
 train_cfg = dict(max_iters=max_iters)
-custom_hooks = [
-    dict(type='SyncBuffersHook'),
-    dict(type='WeightsOnlyCheckpointHook'),
-    dict(type='ContinueTrainingHook'),  # Adam state + schedule of load_from
-]
+# Adam state and schedule of load_from (see the hook's docstring)
+custom_hooks = _base_.custom_hooks + [dict(type='ContinueTrainingHook')]
