@@ -1,7 +1,8 @@
 # Your own footage: frames in one folder per clip, read by ClipFolderDataset
 # (docs/data_preparation_faces.md, "Your own footage"). Training pairs are two
 # frames of one clip; the landmark regression is fitted on one annotated set
-# of images and reported on another. Start from configs/footage_template_k10.py.
+# of images and reported on another. Start from
+# configs/footage_template_k10.py.
 dataset_type = 'ClipFolderDataset'
 data_root = 'data/footage/'
 train_ann_file = 'annotations/train.json'  # '' : frame folders, no file

@@ -82,7 +82,7 @@ class ContinueTrainingHook(Hook):
         runner.logger.info(
             f'ContinueTrainingHook: optimiser and schedule of {path} '
             f'(iteration {step}) restored; learning rate now '
-            f'{runner.optim_wrapper.get_lr()}')
+            f'{runner.optim_wrapper.get_lr()["lr"][0]:.6g}')
 
     @staticmethod
     def _continue_schedule(scheduler, state: dict) -> None:

@@ -1,5 +1,5 @@
-"""AFLW_R, the AFLW re-crop of Zhang et al. 2018 (docs/data_preparation_faces.md,
-"AFLW")."""
+"""AFLW_R, the AFLW re-crop of Zhang et al. 2018
+(docs/data_preparation_faces.md, "AFLW")."""
 import os.path as osp
 from typing import List, Optional, Tuple
 

@@ -1,5 +1,5 @@
-"""Users' own footage: frames in one folder per clip (docs/data_preparation_faces.md,
-"Your own footage")."""
+"""Users' own footage: frames in one folder per clip
+(docs/data_preparation_faces.md, "Your own footage")."""
 import os
 import os.path as osp
 from collections import defaultdict

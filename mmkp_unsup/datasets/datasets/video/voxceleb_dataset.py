@@ -1,10 +1,8 @@
-"""VoxCeleb1 face frames and VoxCeleb2 face videos (docs/data_preparation_faces.md,
-"VoxCeleb")."""
+"""VoxCeleb1 face frames and VoxCeleb2 face videos
+(docs/data_preparation_faces.md, "VoxCeleb")."""
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple, Union
-
-import numpy as np
+from typing import List, Sequence, Tuple, Union
 
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
