@@ -1,7 +1,10 @@
+from .background_mask import MaskBackground, read_foreground_mask
 from .formatting import PackPairInputs
+from .loading import LoadVideoFrame
+from .resize_crop import ResizeCrop, resize_crop_matrix
 from .tps_pair_warp import TPSPairWarp
 
-__all__ = ['PackPairInputs', 'TPSPairWarp']
-from .background_mask import MaskBackground, read_foreground_mask  # noqa: E402
-
-__all__ += ['MaskBackground', 'read_foreground_mask']
+__all__ = [
+    'PackPairInputs', 'TPSPairWarp', 'MaskBackground', 'read_foreground_mask',
+    'ResizeCrop', 'resize_crop_matrix', 'LoadVideoFrame'
+]

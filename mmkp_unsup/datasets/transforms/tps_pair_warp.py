@@ -37,7 +37,10 @@ class TPSPairWarp(BaseTransform):
     Modified Keys:
 
         - img (the target view)
-        - keypoints (optional: moved with the target warp)
+        - keypoints (optional: moved with the target warp), or
+          transformed_keypoints if present (written by mmpose's
+          ``TopdownAffine``: the landmarks in the frame of ``img``; then
+          ``keypoints`` stay in the original image)
         - keypoints_visible (optional: 0 where a landmark left the image
           or has no pre-image under the warp)
 
@@ -161,10 +164,23 @@ class TPSPairWarp(BaseTransform):
         if self.with_loss_mask:
             results['loss_mask'] = remap(
                 self._border_mask(size_hw), target_points, 0.0)
-        if 'keypoints' in results:
+        if self._keypoint_key(results) is not None:
             self._warp_keypoints(results, target_params, grid, target_grid,
                                  size_hw)
         return results
+
+    @staticmethod
+    def _keypoint_key(results: dict) -> Optional[str]:
+        """The landmarks in the frame of ``img``: ``transformed_keypoints``
+        after mmpose's ``TopdownAffine`` (which keeps ``keypoints`` in the
+        original image), else ``keypoints``; ``None`` if there are none."""
+        transformed = results.get('transformed_keypoints')
+        if transformed is not None and np.ndim(transformed) == 3:
+            return 'transformed_keypoints'
+        keypoints = results.get('keypoints')
+        if keypoints is not None and np.size(keypoints):
+            return 'keypoints'
+        return None
 
     def _warp_keypoints(self, results: dict, params: np.ndarray,
                         grid: np.ndarray, mapped_grid: np.ndarray,
@@ -177,12 +193,13 @@ class TPSPairWarp(BaseTransform):
         solution exists: the release's warps may fold). The starting point
         is the nearest point of the evaluation grid.
         """
-        keypoints = np.asarray(results['keypoints'])
+        key = self._keypoint_key(results)
+        keypoints = np.asarray(results[key])
         unit = pixels_to_unit(keypoints.reshape(-1, 2), size_hw)
         init = nearest_preimage(unit, grid, mapped_grid)
         moved, found = tps_inverse_map(unit, params, self.controls, init)
         inside = found & np.all(np.abs(moved) <= 1.0, axis=1)
-        results['keypoints'] = unit_to_pixels(moved, size_hw).reshape(
+        results[key] = unit_to_pixels(moved, size_hw).reshape(
             keypoints.shape).astype(keypoints.dtype)
         if 'keypoints_visible' in results:
             visible = np.asarray(results['keypoints_visible'])

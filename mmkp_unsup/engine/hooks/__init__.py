@@ -6,3 +6,6 @@ __all__ = [
     'LandmarkVisualizationHook', 'WeightsOnlyCheckpointHook', 'encode_plain',
     'decode_plain'
 ]
+from .continue_training_hook import ContinueTrainingHook  # noqa: E402
+
+__all__ += ['ContinueTrainingHook']

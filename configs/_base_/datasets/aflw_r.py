@@ -1,0 +1,67 @@
+# AFLW_R (Zhang et al. 2018's re-crop), as the release
+# (docs/data_preparation_faces.md, "AFLW"): the whole image resized to
+# 128x128, no crop; pairs by two TPS warps; last 10 % of train = validation.
+# (Not named aflw.py: mmpose's AFLWDataset reads its metainfo from
+# 'configs/_base_/datasets/aflw.py' relative to the working directory, and a
+# file of that name here would shadow it.)
+dataset_type = 'AFLWRDataset'
+data_root = 'data/aflw/'
+image_size = 128
+batch_size = 50  # the release's
+norm_indices = (0, 1)  # inter-ocular distance: the two eye centres
+
+resize = dict(
+    type='ResizeCrop',
+    resize=(image_size, image_size),
+    keypoint_mapping='release')
+train_pipeline = [
+    dict(type='LoadImage'),
+    resize,
+    dict(type='TPSPairWarp'),
+    dict(type='PackPairInputs'),
+]
+test_pipeline = [dict(type='LoadImage'), resize, dict(type='PackPairInputs')]
+
+
+def _split(split, pipeline, test_mode=True):
+    return dict(
+        type=dataset_type,
+        data_root=data_root,
+        split=split,
+        test_mode=test_mode,
+        pipeline=pipeline)
+
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=_split('train', train_pipeline, test_mode=False))
+
+_eval_loader = dict(
+    batch_size=100,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'))
+# regression fitted on train (90 %); validation on the last 10 %, test on
+# the 2,991 test images
+val_dataloader = dict(
+    **_eval_loader,
+    dataset=dict(
+        type='RegressionSplitDataset',
+        fit_dataset=_split('train', test_pipeline),
+        eval_dataset=_split('val', test_pipeline)))
+test_dataloader = dict(
+    **_eval_loader,
+    dataset=dict(
+        type='RegressionSplitDataset',
+        fit_dataset=_split('train', test_pipeline),
+        eval_dataset=_split('test', test_pipeline)))
+
+val_evaluator = dict(
+    type='LandmarkRegressionMetric', bias=False, norm_indices=norm_indices)
+test_evaluator = val_evaluator
