@@ -7,3 +7,6 @@ __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
     'SyntheticFaceDataset'
 ]
+from .dataset_wrappers import BadSampleError, CheckedDataset  # noqa: E402
+
+__all__ += ['BadSampleError', 'CheckedDataset']

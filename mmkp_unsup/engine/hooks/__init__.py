@@ -6,3 +6,6 @@ __all__ = [
     'LandmarkVisualizationHook', 'WeightsOnlyCheckpointHook', 'encode_plain',
     'decode_plain'
 ]
+from .skipped_samples_hook import SkippedSamplesHook  # noqa: E402
+
+__all__ += ['SkippedSamplesHook']
