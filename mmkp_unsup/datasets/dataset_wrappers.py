@@ -8,6 +8,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from mmpose.registry import DATASETS, TASK_UTILS
+from .transforms.pair_transforms import SOURCE_KEYS as PAIR_SOURCE_KEYS
 
 DatasetType = Union[dict, BaseDataset]
 
@@ -137,9 +138,8 @@ class FramePairDataset(_SkipPolicyMixin, BaseDataset):
     and whose source is the frame chosen by ``pair_sampler``. Both frames go
     through the child's pipeline (per-frame steps: loading, cropping,
     resizing); then the target's results receive the source's ``img`` as
-    ``source_img`` (and ``source_id``, ``source_img_path``, and
-    ``source_keypoints`` / ``source_keypoints_visible`` when the frames
-    have landmarks) and pass through this wrapper's ``pipeline`` (steps on
+    ``source_img`` (and ``source_id``, and ``source_`` + each key of
+    ``SOURCE_KEYS`` the source has: its landmarks, box, path and shape) and pass through this wrapper's ``pipeline`` (steps on
     the pair: :class:`PairRandomFlip`, :class:`PairRandomSwap`,
     :class:`TPSFramePairWarp`, ending with :class:`PackPairInputs`).
 
@@ -169,7 +169,7 @@ class FramePairDataset(_SkipPolicyMixin, BaseDataset):
     """
 
     # copied from the source frame's results, under 'source_' + key
-    SOURCE_KEYS = ('keypoints', 'keypoints_visible', 'img_path')
+    SOURCE_KEYS = PAIR_SOURCE_KEYS
 
     def __init__(self,
                  dataset: DatasetType,

@@ -25,6 +25,7 @@ def _pair(h=8, w=10, flip_indices=(1, 0, 2)):
         source_keypoints_visible=np.ones((1, 3)),
         loss_mask=np.arange(h * w, dtype=np.float32).reshape(h, w),
         bbox=np.array([[1.0, 1.0, 4.0, 6.0]]),
+        source_bbox=np.array([[2.0, 1.0, 5.0, 6.0]]),
         flip_indices=list(flip_indices),
         id=3, source_id=5, img_path='t.png', source_img_path='s.png')
 
@@ -48,12 +49,34 @@ def test_flip_mirrors_both_images_and_exchanges_left_right():
                                [[9 - 6, 3], [9 - 2, 2], [9 - 5, 5]])
     # mmpose's convention for boxes too: x -> W - 1 - x
     np.testing.assert_allclose(out['bbox'], [[9 - 4, 1, 9 - 1, 6]])
+    np.testing.assert_allclose(out['source_bbox'], [[9 - 5, 1, 9 - 2, 6]])
     # the release's flip: coordinates only
     out = PairRandomFlip(prob=1.0, use_flip_indices=False)(_pair())
     np.testing.assert_allclose(out['keypoints'][0, 0], [9 - 1, 2])
     out = PairRandomFlip(prob=0.0)(_pair())
     assert not out['flip']
     np.testing.assert_array_equal(out['img'], before['img'])
+
+
+def test_flip_after_a_crop_keeps_both_frames_of_landmarks():
+    """After mmpose's TopdownAffine: the crop's landmarks
+    (transformed_keypoints) mirror in the crop, the original image's
+    (keypoints, bbox) in the original image, one permutation for both."""
+    results = _pair()
+    results.update(
+        input_size=(10, 8), ori_shape=(100, 50),
+        transformed_keypoints=results['keypoints'] + 0.5,
+        source_transformed_keypoints=results['source_keypoints'] + 0.5,
+        source_ori_shape=(100, 60))
+    out = PairRandomFlip(prob=1.0)(results)
+    np.testing.assert_allclose(out['transformed_keypoints'][0],
+                               [[9 - 7.5, 3.5], [9 - 1.5, 2.5],
+                                [9 - 4.5, 5.5]])
+    np.testing.assert_allclose(out['keypoints'][0],
+                               [[49 - 7, 3], [49 - 1, 2], [49 - 4, 5]])
+    np.testing.assert_allclose(out['source_keypoints'][0, 0], [59 - 6, 3])
+    np.testing.assert_allclose(out['bbox'], [[49 - 4, 1, 49 - 1, 6]])
+    np.testing.assert_allclose(out['keypoints_visible'], [[1, 1, 0]])
 
 
 def test_swap_exchanges_source_and_target():

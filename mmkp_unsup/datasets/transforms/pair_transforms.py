@@ -5,7 +5,13 @@ See docs/training.md, "Image pairs". Results hold the target in ``img``
 ``source_img`` (with ``source_keypoints`` / ``source_keypoints_visible``
 when its dataset has landmarks), as :class:`FramePairDataset` makes them.
 Keypoints are ``(x, y)`` in pixels, shape ``[1, K, 2]``, mmpose's layout.
+After mmpose's crop (``TopdownAffine``), the landmarks in the frame of
+the image are ``transformed_keypoints`` and ``keypoints`` / ``bbox`` stay in
+the original image (of size ``ori_shape``); the transforms here keep both
+consistent.
 """
+from typing import Sequence
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
@@ -14,12 +20,15 @@ from mmpose.registry import TRANSFORMS
 from mmpose.structures.bbox import flip_bbox
 from mmpose.structures.keypoint import flip_keypoints
 from .tps import remap, tps_map
-from .tps_pair_warp import TPSPairWarp
+from .tps_pair_warp import TPSPairWarp, image_keypoints_key
 
-# (target key, source key): what a swap exchanges, when present
-PAIR_KEYS = (('img', 'source_img'), ('keypoints', 'source_keypoints'),
-             ('keypoints_visible', 'source_keypoints_visible'),
-             ('id', 'source_id'), ('img_path', 'source_img_path'))
+# what a swap exchanges: key of the target frame, 'source_' + key of the
+# source frame (FramePairDataset copies these from the source frame)
+SOURCE_KEYS = ('keypoints', 'keypoints_visible', 'transformed_keypoints',
+               'img_path', 'ori_shape', 'bbox', 'bbox_center', 'bbox_scale',
+               'input_center', 'input_scale')
+PAIR_KEYS = (('img', 'source_img'), ('id', 'source_id')) + tuple(
+    (key, 'source_' + key) for key in SOURCE_KEYS)
 
 
 def _check_pair(results: dict, name: str) -> None:
@@ -54,10 +63,9 @@ class PairRandomFlip(BaseTransform):
     Modified Keys:
 
         - img, source_img
-        - keypoints, keypoints_visible (optional)
-        - source_keypoints, source_keypoints_visible (optional)
+        - keypoints, keypoints_visible, transformed_keypoints, bbox (xyxy),
+          bbox_center, and their ``source_`` twins (each optional)
         - loss_mask (optional, ``[H, W]``)
-        - bbox (optional, xyxy), bbox_center (optional)
 
     Added Keys:
 
@@ -94,35 +102,56 @@ class PairRandomFlip(BaseTransform):
         for key in ('img', 'source_img', 'loss_mask'):
             if key in results:
                 results[key] = np.ascontiguousarray(results[key][:, ::-1])
-        for key, vis_key in (('keypoints', 'keypoints_visible'),
-                             ('source_keypoints',
-                              'source_keypoints_visible')):
-            if key not in results:
-                continue
-            keypoints = np.asarray(results[key])
-            num_keypoints = keypoints.shape[-2]
-            indices = results.get('flip_indices')
-            if not self.use_flip_indices or indices is None:
-                indices = list(range(num_keypoints))
-            if len(indices) != num_keypoints:
-                raise ValueError(
-                    f'flip_indices has {len(indices)} entries for '
-                    f'{num_keypoints} keypoints ({results.get("img_path")})')
-            visible = results.get(vis_key)
-            if visible is None:
-                visible = np.ones(keypoints.shape[:-1], np.float32)
-            keypoints, visible = flip_keypoints(
-                keypoints, visible, (w, h), indices, 'horizontal')
-            results[key] = keypoints
-            if vis_key in results:
-                results[vis_key] = visible
-        if 'bbox' in results:
-            results['bbox'] = flip_bbox(
-                results['bbox'], (w, h), 'xyxy', 'horizontal')
-        if 'bbox_center' in results:
-            results['bbox_center'] = flip_bbox(
-                results['bbox_center'], (w, h), 'center', 'horizontal')
+        cropped = 'input_size' in results  # mmpose's TopdownAffine ran
+        for prefix in ('', 'source_'):
+            if cropped:
+                # landmarks of the crop, and the original image's landmarks
+                # and box mirrored in the original image, as the crop is
+                frame = results.get(prefix + 'ori_shape',
+                                    results.get('ori_shape', (h, w)))[:2]
+                self._flip_keypoints(results, prefix + 'transformed_keypoints',
+                                     prefix, (h, w), update_visible=False)
+            else:
+                frame = (h, w)
+            self._flip_keypoints(results, prefix + 'keypoints', prefix, frame)
+            if prefix + 'bbox' in results:
+                results[prefix + 'bbox'] = flip_bbox(
+                    results[prefix + 'bbox'], frame[::-1], 'xyxy',
+                    'horizontal')
+            if prefix + 'bbox_center' in results:
+                results[prefix + 'bbox_center'] = flip_bbox(
+                    results[prefix + 'bbox_center'], frame[::-1], 'center',
+                    'horizontal')
         return results
+
+    def _flip_keypoints(self,
+                        results: dict,
+                        key: str,
+                        prefix: str,
+                        frame_hw: Sequence[int],
+                        update_visible: bool = True) -> None:
+        """Mirror ``results[key]`` in an image of size ``frame_hw``."""
+        if key not in results:
+            return
+        keypoints = np.asarray(results[key])
+        num_keypoints = keypoints.shape[-2]
+        indices = results.get('flip_indices')
+        if not self.use_flip_indices or indices is None:
+            indices = list(range(num_keypoints))
+        if len(indices) != num_keypoints:
+            raise ValueError(
+                f'flip_indices has {len(indices)} entries for '
+                f'{num_keypoints} keypoints ({results.get("img_path")})')
+        vis_key = prefix + 'keypoints_visible'
+        visible = results.get(vis_key)
+        if visible is None:
+            visible = np.ones(keypoints.shape[:-1], np.float32)
+        keypoints, flipped_visible = flip_keypoints(
+            keypoints, visible, (frame_hw[1], frame_hw[0]), indices,
+            'horizontal')
+        results[key] = keypoints
+        if update_visible and vis_key in results:
+            results[vis_key] = flipped_visible
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(prob={self.prob}, '
@@ -148,9 +177,9 @@ class PairRandomSwap(BaseTransform):
 
     Modified Keys:
 
-        - img <-> source_img, keypoints <-> source_keypoints,
-          keypoints_visible <-> source_keypoints_visible, id <-> source_id,
-          img_path <-> source_img_path (each pair when present)
+        - img <-> source_img, id <-> source_id, and each ``key`` <->
+          ``source_key`` of ``SOURCE_KEYS`` (landmarks, box, path, shape)
+          present, as :class:`FramePairDataset` makes them
 
     Added Keys:
 
@@ -178,13 +207,14 @@ class PairRandomSwap(BaseTransform):
                 'PairRandomSwap found a `loss_mask`, which belongs to the '
                 'target: put PairRandomSwap before TPSFramePairWarp / '
                 'TPSPairWarp in the pipeline')
-        for target_key, source_key in PAIR_KEYS[1:3]:
+        for target_key, source_key in PAIR_KEYS:
             if (target_key in results) != (source_key in results):
+                present = target_key if target_key in results else source_key
                 raise KeyError(
                     f'PairRandomSwap: {target_key!r} and {source_key!r} must '
-                    'both be present or both absent, got only '
-                    f'{target_key if target_key in results else source_key!r}'
-                    f' ({results.get("img_path")})')
+                    f'both be present or both absent, got only {present!r} '
+                    f'({results.get("img_path")}); swaps are for pairs of '
+                    'two frames (FramePairDataset)')
         swap = self._do_swap()
         results['pair_swapped'] = swap
         if swap:

@@ -11,6 +11,20 @@ from .tps import (control_grid, interpolation_matrix, nearest_preimage,
                   smooth_border_mask, tps_basis, tps_inverse_map, tps_map,
                   unit_to_pixels)
 
+
+
+def image_keypoints_key(results: dict) -> str:
+    """The key of the landmarks in the frame of ``results['img']``.
+
+    mmpose's crop (``TopdownAffine``) leaves ``keypoints`` in the original
+    image and writes the cropped ones to ``transformed_keypoints``; without
+    a crop, ``keypoints`` are in the image.
+    """
+    if 'transformed_keypoints' in results:
+        return 'transformed_keypoints'
+    return 'keypoints'
+
+
 # The release's warps (imm/datasets/tps_dataset.py defaults).
 TARGET_WARP = dict(
     rotation_sd=0.0, scale_sd=0.0, translation_sd=0.1,
@@ -37,7 +51,10 @@ class TPSPairWarp(BaseTransform):
     Modified Keys:
 
         - img (the target view)
-        - keypoints (optional: moved with the target warp)
+        - keypoints (optional: moved with the target warp), or
+          transformed_keypoints when present (after mmpose's
+          ``TopdownAffine``, which leaves ``keypoints`` in the original
+          image; pack them with ``PackPairInputs(pack_transformed=True)``)
         - keypoints_visible (optional: 0 where a landmark left the image
           or has no pre-image under the warp)
 
@@ -161,15 +178,20 @@ class TPSPairWarp(BaseTransform):
         if self.with_loss_mask:
             results['loss_mask'] = remap(
                 self._border_mask(size_hw), target_points, 0.0)
-        if 'keypoints' in results:
+        key = image_keypoints_key(results)
+        if key in results:
             self._warp_keypoints(results, target_params, grid, target_grid,
-                                 size_hw)
+                                 size_hw, key)
         return results
 
-    def _warp_keypoints(self, results: dict, params: np.ndarray,
-                        grid: np.ndarray, mapped_grid: np.ndarray,
-                        size_hw: Tuple[int, int]) -> None:
-        """Move landmarks with the target warp.
+    def _warp_keypoints(self,
+                        results: dict,
+                        params: np.ndarray,
+                        grid: np.ndarray,
+                        mapped_grid: np.ndarray,
+                        size_hw: Tuple[int, int],
+                        key: str = 'keypoints') -> None:
+        """Move the landmarks ``results[key]`` with the target warp.
 
         A landmark lands where the warped image samples it: the solution
         of ``T_t(p) = q``, found by Newton's method from the nearest pixel.
@@ -177,12 +199,12 @@ class TPSPairWarp(BaseTransform):
         solution exists: the release's warps may fold). The starting point
         is the nearest point of the evaluation grid.
         """
-        keypoints = np.asarray(results['keypoints'])
+        keypoints = np.asarray(results[key])
         unit = pixels_to_unit(keypoints.reshape(-1, 2), size_hw)
         init = nearest_preimage(unit, grid, mapped_grid)
         moved, found = tps_inverse_map(unit, params, self.controls, init)
         inside = found & np.all(np.abs(moved) <= 1.0, axis=1)
-        results['keypoints'] = unit_to_pixels(moved, size_hw).reshape(
+        results[key] = unit_to_pixels(moved, size_hw).reshape(
             keypoints.shape).astype(keypoints.dtype)
         if 'keypoints_visible' in results:
             visible = np.asarray(results['keypoints_visible'])

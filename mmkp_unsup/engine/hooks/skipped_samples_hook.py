@@ -47,7 +47,9 @@ class SkippedSamplesHook(Hook):
             int(s.metainfo.get(self.key, 0)) for s in samples
             if hasattr(s, 'metainfo'))
         # every process takes part, also when its own count is zero
-        count = int(all_reduce(torch.tensor(count, dtype=torch.int64)))
+        count = torch.tensor(count, dtype=torch.int64)
+        all_reduce(count)  # in place
+        count = int(count)
         if count:
             total = self._total(runner) + count
             runner.message_hub.update_info(self.key, total)
