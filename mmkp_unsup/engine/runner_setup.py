@@ -85,7 +85,12 @@ def _replace_sync_bn(node: Any) -> int:
 
 
 def sync_bn_to_bn_on_cpu(cfg: Config) -> int:
-    """Replace SyncBN by BN in ``cfg.model`` when CUDA is not available.
+    """Replace SyncBN by BN when CUDA is not available.
+
+    Both ways of asking for SyncBN: ``norm_cfg=dict(type='SyncBN', ...)``
+    in ``cfg.model`` (replaced by ``'BN'``, other arguments kept), and
+    mmengine's ``sync_bn='torch'`` (which converts every BN of the model
+    when distributed; dropped).
 
     torch's ``SyncBatchNorm`` trains only on GPUs ("SyncBatchNorm expected
     input tensor to be on GPU"), so a multi-process CPU run keeps
@@ -97,7 +102,7 @@ def sync_bn_to_bn_on_cpu(cfg: Config) -> int:
         cfg (Config): The merged config; modified in place.
 
     Returns:
-        int: How many norm configs were replaced.
+        int: How many SyncBN settings were replaced.
     """
     if torch.cuda.is_available():
         return 0
@@ -107,4 +112,10 @@ def sync_bn_to_bn_on_cpu(cfg: Config) -> int:
             f'SyncBN is GPU-only in torch: {count} SyncBN norm config(s) of '
             'the model replaced by BN (per-process batch statistics) for '
             'this CPU run')
+    if cfg.get('sync_bn') is not None:
+        warnings.warn(
+            f'SyncBN is GPU-only in torch: sync_bn={cfg.sync_bn!r} ignored '
+            'for this CPU run (per-process batch statistics)')
+        cfg.sync_bn = None
+        count += 1
     return count
