@@ -8,6 +8,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -96,6 +97,14 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                              f'of {sorted(AMP_WRAPPERS)}')
         cfg.optim_wrapper.type = AMP_WRAPPERS[wrapper]
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    if args.resume is not None and cfg.get('randomness', {}).get(
+            'seed') is None:
+        warnings.warn(
+            '--resume without `randomness.seed` in the config: the data '
+            'order and the data-loading processes\' random states will not '
+            'continue those of the interrupted run (set a seed for an exact '
+            'resume, see docs/training.md)')
 
     if args.resume == 'auto':
         cfg.resume = True

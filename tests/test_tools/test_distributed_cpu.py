@@ -45,7 +45,8 @@ def test_dist_train_and_test_on_cpu(repo_root, tmp_path):
     # SyncBN in the encoders: GPU-only in torch, replaced by BN on CPUs
     out = run([
         'bash', 'tools/dist_train.sh', config, '2', '--work-dir', work_dir,
-        '--cfg-options', *TINY, *ODD, 'train_cfg.max_iters=2',
+        '--auto-scale-lr', '--cfg-options', *TINY, *ODD,
+        'train_cfg.max_iters=2',
         'train_cfg.val_interval=100', 'model.backbone.norm_cfg.type=SyncBN'
     ], repo_root)
     assert 'SyncBN norm config(s) of the model replaced by BN' in out
@@ -54,6 +55,9 @@ def test_dist_train_and_test_on_cpu(repo_root, tmp_path):
         if osp.isdir(osp.join(work_dir, d)))[-1]).read()
     assert 'Distributed training: True' in log
     assert "backend='gloo'" in log and 'Iter(train) [2/2]' in log
+    # linear scaling: 2 processes x 4 = 8 samples per step against the
+    # config's base batch of 32: lr 1e-3 * 8 / 32
+    assert 'lr: 2.500000e-04' in log
     ckpt = osp.join(work_dir, 'iter_2.pth')
     assert torch.load(ckpt, weights_only=True)['meta']['iter'] == 2
 
