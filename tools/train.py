@@ -17,6 +17,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.engine.runner_setup import (  # noqa: E402
     init_cpu_distributed, sync_bn_to_bn_on_cpu)
+from mmpose.registry import HOOKS  # noqa: E402
 
 # optimizer wrappers and their automatic-mixed-precision counterparts
 AMP_WRAPPERS = {
@@ -150,6 +151,9 @@ def main(argv=None) -> None:
         init_cpu_distributed(cfg, args.launcher)
         sync_bn_to_bn_on_cpu(cfg)
     runner = Runner.from_cfg(cfg)
+    if cfg.get('resume', False):
+        # the schedules' `end` comes from this config, not the checkpoint
+        runner.register_hook(HOOKS.build(dict(type='SchedulerEndHook')))
     runner.train()
 
 

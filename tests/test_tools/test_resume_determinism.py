@@ -43,6 +43,7 @@ train_cfg = dict(max_iters=4, val_interval=1000)
 val_dataloader = None
 val_evaluator = None
 val_cfg = None
+{extra}
 """
 
 
@@ -55,12 +56,12 @@ def train_tool(request):
     sys.path.remove(osp.join(root, 'tools'))
 
 
-def write_config(tmp_path, repo_root, workers):
+def write_config(tmp_path, repo_root, workers, extra=''):
     path = tmp_path / f'resume_w{workers}.py'
     path.write_text(
         CONFIG.format(
             base=osp.join(repo_root, 'configs', 'synthetic_k10.py'),
-            workers=workers))
+            workers=workers, extra=extra))
     return str(path)
 
 
@@ -129,3 +130,28 @@ def test_same_seed_same_weights(train_tool, repo_root, tmp_path):
     ])
     c = load(str(tmp_path / 'other' / 'iter_4.pth'))
     assert differences(a['state_dict'], c['state_dict'])
+
+
+@pytest.mark.timeout(300)
+def test_extending_a_finished_run(train_tool, repo_root, tmp_path):
+    """Train 2 iterations (max_iters=2), then resume with max_iters=4: the
+    same as 4 iterations at once, the learning-rate decay included (mmengine
+    alone would keep the scheduler's end at 2 and stop the decay)."""
+    config = write_config(
+        tmp_path, repo_root, 0,
+        extra="param_scheduler = [dict(type='StepLR', by_epoch=False, "
+        'step_size=1, gamma=0.5)]')
+    whole, extended = str(tmp_path / 'whole'), str(tmp_path / 'extended')
+    train_tool.main([config, '--work-dir', whole])
+    train_tool.main([
+        config, '--work-dir', extended, '--cfg-options',
+        'train_cfg.max_iters=2'
+    ])
+    train_tool.main([config, '--work-dir', extended, '--resume'])
+    a, b = load(osp.join(whole, 'iter_4.pth')), load(
+        osp.join(extended, 'iter_4.pth'))
+    assert b['param_schedulers'][0]['end'] == 4
+    # decayed after iterations 1, 2 and 3 (mmengine's last step is at end)
+    assert b['optimizer']['param_groups'][0]['lr'] == pytest.approx(
+        1e-3 * 0.5**3)
+    assert_same_training_state(a, b)

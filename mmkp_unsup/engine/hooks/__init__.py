@@ -9,3 +9,6 @@ __all__ = [
 from .skipped_samples_hook import SkippedSamplesHook  # noqa: E402
 
 __all__ += ['SkippedSamplesHook']
+from .scheduler_end_hook import SchedulerEndHook  # noqa: E402
+
+__all__ += ['SchedulerEndHook']
