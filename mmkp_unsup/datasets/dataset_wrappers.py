@@ -139,8 +139,9 @@ class FramePairDataset(_SkipPolicyMixin, BaseDataset):
     through the child's pipeline (per-frame steps: loading, cropping,
     resizing); then the target's results receive the source's ``img`` as
     ``source_img`` (and ``source_id``, and ``source_`` + each key of
-    ``SOURCE_KEYS`` the source has: its landmarks, box, path and shape) and pass through this wrapper's ``pipeline`` (steps on
-    the pair: :class:`PairRandomFlip`, :class:`PairRandomSwap`,
+    ``SOURCE_KEYS`` the source has: its landmarks, box, path and shape)
+    and pass through this wrapper's ``pipeline`` (steps on the pair:
+    :class:`PairRandomFlip`, :class:`PairRandomSwap`,
     :class:`TPSFramePairWarp`, ending with :class:`PackPairInputs`).
 
     A frame that cannot be prepared (unreadable image, malformed

@@ -20,7 +20,7 @@ from mmpose.registry import TRANSFORMS
 from mmpose.structures.bbox import flip_bbox
 from mmpose.structures.keypoint import flip_keypoints
 from .tps import remap, tps_map
-from .tps_pair_warp import TPSPairWarp, image_keypoints_key
+from .tps_pair_warp import TPSPairWarp
 
 # what a swap exchanges: key of the target frame, 'source_' + key of the
 # source frame (FramePairDataset copies these from the source frame)
