@@ -43,7 +43,9 @@ train_cfg = dict(max_iters=4, val_interval=1000)
 val_dataloader = None
 val_evaluator = None
 val_cfg = None
-{extra}
+# a decay at every step, so that a schedule off by one step shows
+param_scheduler = [
+    dict(type='StepLR', by_epoch=False, step_size=1, gamma=0.5)]
 """
 
 
@@ -56,13 +58,27 @@ def train_tool(request):
     sys.path.remove(osp.join(root, 'tools'))
 
 
-def write_config(tmp_path, repo_root, workers, extra=''):
+def write_config(tmp_path, repo_root, workers):
     path = tmp_path / f'resume_w{workers}.py'
     path.write_text(
         CONFIG.format(
             base=osp.join(repo_root, 'configs', 'synthetic_k10.py'),
-            workers=workers, extra=extra))
+            workers=workers))
     return str(path)
+
+
+@pytest.fixture(scope='module')
+def whole_runs(train_tool, tmp_path_factory):
+    """4 uninterrupted iterations, with 0 and with 1 data worker; shared by
+    the tests below: ``{workers: (config, work_dir)}``."""
+    repo_root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    runs = {}
+    for workers in (0, 1):
+        tmp_path = tmp_path_factory.mktemp(f'whole_w{workers}')
+        config = write_config(tmp_path, repo_root, workers)
+        train_tool.main([config, '--work-dir', str(tmp_path / 'whole')])
+        runs[workers] = (config, str(tmp_path / 'whole'))
+    return runs
 
 
 def differences(a, b, path=''):
@@ -95,10 +111,9 @@ def assert_same_training_state(a, b):
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize('workers', [0, 1])
-def test_resume_is_bit_exact(train_tool, repo_root, tmp_path, workers):
-    config = write_config(tmp_path, repo_root, workers)
-    whole, resumed = str(tmp_path / 'whole'), str(tmp_path / 'resumed')
-    train_tool.main([config, '--work-dir', whole])
+def test_resume_is_bit_exact(train_tool, whole_runs, tmp_path, workers):
+    config, whole = whole_runs[workers]
+    resumed = str(tmp_path / 'resumed')
     # the same run stopped after 2 iterations: its checkpoint at 2
     train_tool.main([
         config, '--work-dir', resumed, '--resume',
@@ -116,12 +131,11 @@ def test_resume_is_bit_exact(train_tool, repo_root, tmp_path, workers):
 
 
 @pytest.mark.timeout(300)
-def test_same_seed_same_weights(train_tool, repo_root, tmp_path):
-    config = write_config(tmp_path, repo_root, 0)
-    for name in ('first', 'second'):
-        train_tool.main([config, '--work-dir', str(tmp_path / name)])
-    a = load(str(tmp_path / 'first' / 'iter_4.pth'))
-    b = load(str(tmp_path / 'second' / 'iter_4.pth'))
+def test_same_seed_same_weights(train_tool, whole_runs, tmp_path):
+    config, whole = whole_runs[0]
+    train_tool.main([config, '--work-dir', str(tmp_path / 'again')])
+    a = load(osp.join(whole, 'iter_4.pth'))
+    b = load(str(tmp_path / 'again' / 'iter_4.pth'))
     assert_same_training_state(a, b)
     # another seed: other weights
     train_tool.main([
@@ -133,16 +147,12 @@ def test_same_seed_same_weights(train_tool, repo_root, tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_extending_a_finished_run(train_tool, repo_root, tmp_path):
+def test_extending_a_finished_run(train_tool, whole_runs, tmp_path):
     """Train 2 iterations (max_iters=2), then resume with max_iters=4: the
     same as 4 iterations at once, the learning-rate decay included (mmengine
     alone would keep the scheduler's end at 2 and stop the decay)."""
-    config = write_config(
-        tmp_path, repo_root, 0,
-        extra="param_scheduler = [dict(type='StepLR', by_epoch=False, "
-        'step_size=1, gamma=0.5)]')
-    whole, extended = str(tmp_path / 'whole'), str(tmp_path / 'extended')
-    train_tool.main([config, '--work-dir', whole])
+    config, whole = whole_runs[0]
+    extended = str(tmp_path / 'extended')
     train_tool.main([
         config, '--work-dir', extended, '--cfg-options',
         'train_cfg.max_iters=2'
