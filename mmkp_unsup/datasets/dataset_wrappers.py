@@ -1,5 +1,6 @@
 """Dataset wrappers: frame pairs for training, tagged splits for evaluation,
 and the policy for samples that cannot be read (see docs/training.md)."""
+import logging
 from copy import deepcopy
 from typing import Any, Callable, List, Optional, Tuple, Union
 
@@ -118,7 +119,7 @@ class _SkipPolicyMixin:
                 skipped.append(str(error.img_path))
                 print_log(
                     f'skipped a bad sample (on_error=\'skip\'): {error}',
-                    logger='current', level=30)
+                    logger='current', level=logging.WARNING)
                 # a replacement, drawn like mmengine's own refetching
                 idx = int(np.random.randint(0, len(self)))
                 continue

@@ -12,7 +12,6 @@ from .tps import (control_grid, interpolation_matrix, nearest_preimage,
                   unit_to_pixels)
 
 
-
 def image_keypoints_key(results: dict) -> str:
     """The key of the landmarks in the frame of ``results['img']``.
 

@@ -6,9 +6,8 @@ import torch
 from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 
+from mmkp_unsup.datasets.dataset_wrappers import SKIPPED_KEY
 from mmpose.registry import HOOKS
-
-SKIPPED_KEY = 'skipped_samples'
 
 
 @HOOKS.register_module()
