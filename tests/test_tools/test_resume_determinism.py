@@ -71,6 +71,7 @@ def write_config(tmp_path, repo_root, workers):
 def whole_runs(train_tool, tmp_path_factory):
     """4 uninterrupted iterations, with 0 and with 1 data worker; shared by
     the tests below: ``{workers: (config, work_dir)}``."""
+    from mmpose.visualization import PoseLocalVisualizer
     repo_root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     runs = {}
     for workers in (0, 1):
@@ -78,6 +79,8 @@ def whole_runs(train_tool, tmp_path_factory):
         config = write_config(tmp_path, repo_root, workers)
         train_tool.main([config, '--work-dir', str(tmp_path / 'whole')])
         runs[workers] = (config, str(tmp_path / 'whole'))
+        # later runners make their own visualizer (see conftest.py)
+        PoseLocalVisualizer._instance_dict.pop('visualizer', None)
     return runs
 
 
