@@ -28,3 +28,25 @@ def _seed():
 @pytest.fixture
 def repo_root() -> str:
     return REPO_ROOT
+
+
+def _visualizer_classes():
+    from mmengine.visualization import Visualizer
+    classes, todo = [], [Visualizer]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    return classes
+
+
+@pytest.fixture(autouse=True)
+def _fresh_visualizers():
+    """Runners built in-process register their visualizer under the config's
+    fixed name (``'visualizer'``), and a later runner would reuse it, with
+    the earlier work dir: drop the instances a test made."""
+    before = {cls: set(cls._instance_dict) for cls in _visualizer_classes()}
+    yield
+    for cls in _visualizer_classes():
+        for name in set(cls._instance_dict) - before.get(cls, set()):
+            del cls._instance_dict[name]

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Distributed testing with torchrun.
 #   bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py arguments...]
+# GPUS is the number of processes: GPUs, or CPU processes on a machine
+# without CUDA (gloo; see docs/training.md). NNODES, NODE_RANK, MASTER_ADDR,
+# PORT and PYTHON (the interpreter, default `python`) come from the
+# environment.
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
@@ -10,7 +14,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-torchrun \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes=$NNODES \
     --node_rank=$NODE_RANK \
     --master_addr=$MASTER_ADDR \

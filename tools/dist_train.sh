@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun.
 #   bash tools/dist_train.sh CONFIG GPUS [train.py arguments...]
-# NNODES, NODE_RANK, MASTER_ADDR and PORT are read from the environment.
+# GPUS is the number of processes: GPUs, or CPU processes on a machine
+# without CUDA (gloo; see docs/training.md). NNODES, NODE_RANK, MASTER_ADDR,
+# PORT and PYTHON (the interpreter, default `python`) come from the
+# environment.
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
@@ -10,7 +13,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-torchrun \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes=$NNODES \
     --node_rank=$NODE_RANK \
     --master_addr=$MASTER_ADDR \

@@ -8,11 +8,16 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmkp_unsup.engine.runner_setup import (  # noqa: E402
+    init_cpu_distributed, sync_bn_to_bn_on_cpu)
+from mmpose.registry import HOOKS  # noqa: E402
 
 # optimizer wrappers and their automatic-mixed-precision counterparts
 AMP_WRAPPERS = {
@@ -94,6 +99,14 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.optim_wrapper.type = AMP_WRAPPERS[wrapper]
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
+    if args.resume is not None and cfg.get('randomness', {}).get(
+            'seed') is None:
+        warnings.warn(
+            '--resume without `randomness.seed` in the config: the data '
+            'order and the data-loading processes\' random states will not '
+            'continue those of the interrupted run (set a seed for an exact '
+            'resume, see docs/training.md)')
+
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -132,7 +145,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    if args.launcher != 'none':
+        # torchrun on CPUs: gloo process group before the runner; SyncBN
+        # (GPU-only in torch) becomes BN there
+        init_cpu_distributed(cfg, args.launcher)
+        sync_bn_to_bn_on_cpu(cfg)
     runner = Runner.from_cfg(cfg)
+    if cfg.get('resume', False):
+        # the schedules' `end` comes from this config, not the checkpoint
+        runner.register_hook(HOOKS.build(dict(type='SchedulerEndHook')))
     runner.train()
 
 

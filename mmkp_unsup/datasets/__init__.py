@@ -1,4 +1,5 @@
-from .dataset_wrappers import FramePairDataset, RegressionSplitDataset
+from .dataset_wrappers import (BadSampleError, CheckedDataset,
+                               FramePairDataset, RegressionSplitDataset)
 from .datasets import *  # noqa: F401,F403
 from .datasets import __all__ as _datasets_all
 from .pair_samplers import ClipFramePairSampler
@@ -7,5 +8,5 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
-    'SyntheticFaceDataset'
+    'SyntheticFaceDataset', 'BadSampleError', 'CheckedDataset'
 ] + list(_datasets_all)

@@ -11,6 +11,19 @@ from .tps import (control_grid, interpolation_matrix, nearest_preimage,
                   smooth_border_mask, tps_basis, tps_inverse_map, tps_map,
                   unit_to_pixels)
 
+
+def image_keypoints_key(results: dict) -> str:
+    """The key of the landmarks in the frame of ``results['img']``.
+
+    mmpose's crop (``TopdownAffine``) leaves ``keypoints`` in the original
+    image and writes the cropped ones to ``transformed_keypoints``; without
+    a crop, ``keypoints`` are in the image.
+    """
+    if 'transformed_keypoints' in results:
+        return 'transformed_keypoints'
+    return 'keypoints'
+
+
 # The release's warps (imm/datasets/tps_dataset.py defaults).
 TARGET_WARP = dict(
     rotation_sd=0.0, scale_sd=0.0, translation_sd=0.1,
@@ -38,9 +51,9 @@ class TPSPairWarp(BaseTransform):
 
         - img (the target view)
         - keypoints (optional: moved with the target warp), or
-          transformed_keypoints if present (written by mmpose's
-          ``TopdownAffine``: the landmarks in the frame of ``img``; then
-          ``keypoints`` stay in the original image)
+          transformed_keypoints when present (after mmpose's
+          ``TopdownAffine``, which leaves ``keypoints`` in the original
+          image; pack them with ``PackPairInputs(pack_transformed=True)``)
         - keypoints_visible (optional: 0 where a landmark left the image
           or has no pre-image under the warp)
 
@@ -164,28 +177,21 @@ class TPSPairWarp(BaseTransform):
         if self.with_loss_mask:
             results['loss_mask'] = remap(
                 self._border_mask(size_hw), target_points, 0.0)
-        if self._keypoint_key(results) is not None:
+        key = image_keypoints_key(results)
+        # frames without annotations (e.g. users' footage) carry none
+        if results.get(key) is not None and np.size(results[key]):
             self._warp_keypoints(results, target_params, grid, target_grid,
-                                 size_hw)
+                                 size_hw, key)
         return results
 
-    @staticmethod
-    def _keypoint_key(results: dict) -> Optional[str]:
-        """The landmarks in the frame of ``img``: ``transformed_keypoints``
-        after mmpose's ``TopdownAffine`` (which keeps ``keypoints`` in the
-        original image), else ``keypoints``; ``None`` if there are none."""
-        transformed = results.get('transformed_keypoints')
-        if transformed is not None and np.ndim(transformed) == 3:
-            return 'transformed_keypoints'
-        keypoints = results.get('keypoints')
-        if keypoints is not None and np.size(keypoints):
-            return 'keypoints'
-        return None
-
-    def _warp_keypoints(self, results: dict, params: np.ndarray,
-                        grid: np.ndarray, mapped_grid: np.ndarray,
-                        size_hw: Tuple[int, int]) -> None:
-        """Move landmarks with the target warp.
+    def _warp_keypoints(self,
+                        results: dict,
+                        params: np.ndarray,
+                        grid: np.ndarray,
+                        mapped_grid: np.ndarray,
+                        size_hw: Tuple[int, int],
+                        key: str = 'keypoints') -> None:
+        """Move the landmarks ``results[key]`` with the target warp.
 
         A landmark lands where the warped image samples it: the solution
         of ``T_t(p) = q``, found by Newton's method from the nearest pixel.
@@ -193,7 +199,6 @@ class TPSPairWarp(BaseTransform):
         solution exists: the release's warps may fold). The starting point
         is the nearest point of the evaluation grid.
         """
-        key = self._keypoint_key(results)
         keypoints = np.asarray(results[key])
         unit = pixels_to_unit(keypoints.reshape(-1, 2), size_hw)
         init = nearest_preimage(unit, grid, mapped_grid)

@@ -1,11 +1,12 @@
+from .continue_training_hook import ContinueTrainingHook
 from .landmark_visualization_hook import LandmarkVisualizationHook
+from .scheduler_end_hook import SchedulerEndHook
+from .skipped_samples_hook import SkippedSamplesHook
 from .weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
                                            decode_plain, encode_plain)
 
 __all__ = [
     'LandmarkVisualizationHook', 'WeightsOnlyCheckpointHook', 'encode_plain',
-    'decode_plain'
+    'decode_plain', 'ContinueTrainingHook', 'SkippedSamplesHook',
+    'SchedulerEndHook'
 ]
-from .continue_training_hook import ContinueTrainingHook  # noqa: E402
-
-__all__ += ['ContinueTrainingHook']
