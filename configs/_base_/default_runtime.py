@@ -45,7 +45,9 @@ param_scheduler = [
 
 # ---------------------------------------------------------------- hooks
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50),
+    # validation metrics logged at the iteration, not at the epoch (always
+    # 0 in this iteration-based schedule)
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
         type='CheckpointHook',
         by_epoch=False,

@@ -37,13 +37,20 @@ def celeba_name(i: int) -> str:
     return f'{i:06d}.jpg'
 
 
-def write_celeba(root: str, image_folder: str = 'Img/img_align_celeba'
-                 ) -> str:
-    """CelebA + MAFL in the official layout under ``root``."""
+def write_celeba(root: str, image_folder: str = 'Img/img_align_celeba',
+                 extra_mafl_train: int = 0) -> str:
+    """CelebA + MAFL in the official layout under ``root``.
+
+    ``extra_mafl_train`` appends images 13, 14... in partition 0 and in
+    MAFL training (enough fitting samples for a landmark regression); the
+    last 10 % of MAFL training, the MAFL validation, then comes from them.
+    """
     w, h = CELEBA_SIZE
-    lines = ['12', 'lefteye_x lefteye_y righteye_x righteye_y nose_x nose_y '
-             'leftmouth_x leftmouth_y rightmouth_x rightmouth_y']
-    for i in range(1, 13):
+    count = 12 + extra_mafl_train
+    extra = list(range(13, count + 1))
+    lines = [str(count), 'lefteye_x lefteye_y righteye_x righteye_y nose_x '
+             'nose_y leftmouth_x leftmouth_y rightmouth_x rightmouth_y']
+    for i in range(1, count + 1):
         _image(osp.join(root, image_folder, celeba_name(i)), w, h, i)
         points = landmarks_for(i, w, h)
         lines.append(celeba_name(i) + ' ' +
@@ -51,10 +58,10 @@ def write_celeba(root: str, image_folder: str = 'Img/img_align_celeba'
     _write(osp.join(root, 'Anno', 'list_landmarks_align_celeba.txt'), lines)
     _write(osp.join(root, 'Eval', 'list_eval_partition.txt'), [
         f'{celeba_name(i)} {p}'
-        for i, p in enumerate(CELEBA_PARTITION, start=1)
+        for i, p in enumerate(CELEBA_PARTITION + [0] * len(extra), start=1)
     ])
     _write(osp.join(root, 'MAFL', 'training.txt'),
-           [celeba_name(i) for i in CELEBA_MAFL_TRAIN])
+           [celeba_name(i) for i in CELEBA_MAFL_TRAIN + extra])
     _write(osp.join(root, 'MAFL', 'testing.txt'),
            [celeba_name(i) for i in CELEBA_MAFL_TEST])
     return root

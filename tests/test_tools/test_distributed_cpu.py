@@ -2,13 +2,12 @@
 import json
 import os
 import os.path as osp
-import socket
-import subprocess
 import sys
 
 import pytest
 import torch
 
+from dist_utils import run  # noqa: E402 (same folder)
 from test_train_test_resume import TINY  # noqa: E402 (same folder)
 
 # 41 + 16 = 57 evaluation samples: two processes get 29 each, one of them
@@ -19,22 +18,6 @@ ODD = [
     'default_hooks.checkpoint.save_best=None',
     'default_hooks.visualization.enable=False',
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def run(cmd, repo_root, **env):
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
-               OMP_NUM_THREADS='1', **env)
-    env['PYTHONPATH'] = repo_root + os.pathsep + env.get('PYTHONPATH', '')
-    proc = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=150)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 @pytest.mark.timeout(300)
