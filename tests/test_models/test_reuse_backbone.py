@@ -48,7 +48,7 @@ class RecordBackbone(Hook):
     """Keeps a copy of the backbone's state when training starts (after the
     runner initialised the weights) and when it ends."""
 
-    priority = 'VERY_HIGHEST'
+    priority = 'HIGHEST'
 
     def before_train(self, runner) -> None:
         self.at_start = copy.deepcopy(runner.model.backbone.state_dict())
