@@ -35,6 +35,27 @@ def test_grids_match_the_transform():
     assert tps_basis(grid, cpu.controls).shape == (32 * 32, 103)
 
 
+def test_coarse_grid_matches_the_transform_at_64():
+    """With max_grid_size=32 the warps are interpolated between grid
+    points as TPSPairWarp does for images over 32 pixels."""
+    warp = MODELS.build(dict(type='BatchTPSPairWarp', max_grid_size=32))
+    cpu = TRANSFORMS.build(dict(type='TPSPairWarp'))
+    np.random.seed(2)
+    target, source = warp.sample_params(2)
+    got_t, got_s = warp.sampling_grids(target, source, (64, 64))
+    coarse_basis = cpu._grid((64, 64))[1]
+    for i in range(2):
+        pt = target[i].double().numpy()
+        expected_t = cpu._dense(coarse_basis @ pt, (64, 64))
+        np.testing.assert_allclose(got_t[i].numpy(), expected_t, atol=1e-5)
+        expected_s = cpu._dense(
+            tps_map(coarse_basis @ source[i].double().numpy(), pt,
+                    cpu.controls), (64, 64))
+        np.testing.assert_allclose(got_s[i].numpy(), expected_s, atol=1e-4)
+    with pytest.raises(ValueError, match='max_grid_size'):
+        MODELS.build(dict(type='BatchTPSPairWarp', max_grid_size=1))
+
+
 def test_images_match_the_transform():
     """Same random draws -> the same pairs, up to the interpolation of
     cv2.remap (fixed-point weights) against grid_sample."""

@@ -95,6 +95,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--sweep', action='store_true',
                         help='consumption and inference once per setting: '
                         'fp32, channels_last, amp (CUDA), compile')
+    parser.add_argument('--threads', type=int,
+                        help='torch CPU threads (default: torch\'s)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config')
     args = parser.parse_args(argv)
@@ -329,9 +331,16 @@ def _image_size(cfg: Config) -> int:
 
 
 # ----------------------------------------- b. pair production/consumption
-def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128):
-    """128x128 faces (drawn once per worker, cached) -> TPSPairWarp ->
-    PackPairInputs, stacked in the workers."""
+def _mask_args(size: int) -> dict:
+    """The release's border mask (10 + 20 px at 128), scaled."""
+    return dict(mask_margin=max(round(10 * size / 128), 1),
+                mask_ramp=max(round(20 * size / 128), 1))
+
+
+def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128,
+                warp: bool = True):
+    """128x128 faces (drawn once per worker, cached) -> TPSPairWarp (if
+    ``warp``) -> PackPairInputs, stacked in the workers."""
     from mmengine.dataset import default_collate
     from torch.utils.data import DataLoader
 
@@ -343,15 +352,9 @@ def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128):
             image_size=size,
             seed=0,
             cache_images=True,
-            pipeline=[
-                dict(type='LoadImage'),
-                # the release's border mask (10 + 20 px at 128), scaled
-                dict(
-                    type='TPSPairWarp',
-                    mask_margin=max(round(10 * size / 128), 1),
-                    mask_ramp=max(round(20 * size / 128), 1)),
-                dict(type='PackPairInputs')
-            ]))
+            pipeline=[dict(type='LoadImage')] +
+            ([dict(type='TPSPairWarp', **_mask_args(size))] if warp else []) +
+            [dict(type='PackPairInputs')]))
     return DataLoader(
         dataset,
         batch_size=batch,
@@ -363,10 +366,11 @@ def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128):
 
 
 def time_production(batch: int, workers: int, batches: int,
-                    size: int = 128) -> float:
-    """Pairs per second delivered by the dataloader (after every worker
-    drew its faces once)."""
-    loader = pair_loader(batch, workers, num_faces=batch, size=size)
+                    size: int = 128, warp: bool = True) -> float:
+    """Pairs (or, without ``warp``, images) per second delivered by the
+    dataloader (after every worker drew its faces once)."""
+    loader = pair_loader(batch, workers, num_faces=batch, size=size,
+                         warp=warp)
     data_iter = _forever(loader)
     for _ in range(max(workers, 1) + 1):  # each worker's first batch
         next(data_iter)
@@ -425,19 +429,56 @@ def time_consumption(args, batches: list, channels_last: bool, amp: bool,
     return batch / statistics.median(times[args.warmup:])
 
 
+def time_device_warp(args, batch: int) -> float:
+    """Pairs per second of :class:`BatchTPSPairWarp` on the device."""
+    from mmpose.registry import MODELS
+    size = args.pair_size
+    # exact at every pixel on CUDA; on the CPU interpolated from a 32x32
+    # grid, as the TPSPairWarp transform does
+    warp = MODELS.build(
+        dict(type='BatchTPSPairWarp',
+             max_grid_size=None if args.device == 'cuda' else 32,
+             **_mask_args(size)))
+    images = torch.rand(batch, 3, size, size, device=args.device) * 255
+    times = []
+    for _ in range(args.warmup + args.iters):
+        sync(args.device)
+        start = time.perf_counter()
+        warp(images)
+        sync(args.device)
+        times.append(time.perf_counter() - start)
+    return batch / statistics.median(times[args.warmup:])
+
+
 def run_pairs(args, rows: Rows, batches: list, settings) -> None:
-    batch = args.pair_batch
-    prod = time_production(batch, args.workers, max(args.iters // 3, 3),
-                           args.pair_size)
+    batch, size = args.pair_batch, args.pair_size
+    n = max(args.iters // 3, 3)
+    prod = time_production(batch, args.workers, n, size)
     rows.add('pairs', f'TPSPairWarp production, {args.workers} workers',
              f'{prod:.0f} pairs/s',
-             f'{args.pair_size}x{args.pair_size}, batch {batch}, CPU workers')
+             f'{size}x{size}, batch {batch}, CPU workers')
+    load = time_production(batch, args.workers, n, size, warp=False)
+    rows.add('pairs', f'images without warps, {args.workers} workers',
+             f'{load:.0f} images/s', 'what the workers deliver when the '
+             'device warps (TPSPairDataPreprocessor)')
+    dev = time_device_warp(args, batch)
+    rows.add('pairs', f'BatchTPSPairWarp on {args.device}', f'{dev:.0f} '
+             'pairs/s', f'batch {batch}; ' + (
+                 'exact TPS at every pixel' if args.device == 'cuda' else
+                 'TPS on a 32x32 grid, interpolated'))
     for name, cl, amp, comp in settings:
         cons = time_consumption(args, batches, cl, amp, comp)
+        verdict = 'keeps up' if prod >= cons else 'IS the bottleneck'
         rows.add('pairs', f'release model consumption ({name})',
                  f'{cons:.1f} pairs/s',
-                 f'train_step, batch {batch}, {args.device}; '
-                 f'data {"keeps up" if prod >= cons else "IS the bottleneck"}')
+                 f'train_step, batch {batch}, {args.device}; warps in the '
+                 f'workers: data {verdict}')
+        # warps on the device run in series with the step
+        both = 1.0 / (1.0 / cons + 1.0 / dev)
+        rows.add('pairs', f'  with the warps on the device ({name})',
+                 f'{both:.1f} pairs/s',
+                 '1 / (1 / consumption + 1 / device warps); data '
+                 f'{"keeps up" if load >= both else "IS the bottleneck"}')
 
 
 # ----------------------------------------------------------- c. memory
@@ -578,6 +619,8 @@ def main(argv=None) -> Rows:
                 'started; run it with CUDA_VISIBLE_DEVICES= instead')
     elif not torch.cuda.is_available():
         raise RuntimeError('--device cuda: no CUDA device is available')
+    if args.threads:
+        torch.set_num_threads(args.threads)
     import mmkp_unsup  # noqa: F401  (registers the components)
     from mmengine.registry import init_default_scope
     init_default_scope('mmpose')

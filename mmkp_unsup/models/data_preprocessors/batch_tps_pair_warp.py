@@ -52,6 +52,11 @@ class BatchTPSPairWarp(nn.Module):
         mask_ramp (int): Ramp pixels of the border mask. Defaults to ``20``.
         border_value (float): Pixel value outside the image (in the units
             of the images given). Defaults to ``0``.
+        max_grid_size (int, optional): Evaluate the warps exactly on a grid
+            of at most this many points per side and interpolate them
+            bilinearly in between, as :class:`TPSPairWarp` does (``32``
+            there). ``None`` evaluates them at every pixel. Defaults to
+            ``None``.
 
     Returns (``forward``):
         tuple: ``target`` and ``source`` ``[B, C, H, W]``, and the loss
@@ -65,8 +70,13 @@ class BatchTPSPairWarp(nn.Module):
                  with_loss_mask: bool = True,
                  mask_margin: int = 10,
                  mask_ramp: int = 20,
-                 border_value: float = 0.0) -> None:
+                 border_value: float = 0.0,
+                 max_grid_size: Optional[int] = None) -> None:
         super().__init__()
+        if max_grid_size is not None and max_grid_size < 2:
+            raise ValueError(
+                f'max_grid_size must be >= 2 or None, got {max_grid_size}')
+        self.max_grid_size = max_grid_size
         if len(control_points) != 2:
             raise ValueError('control_points must be (rows, cols), got '
                              f'{control_points}')
@@ -104,7 +114,10 @@ class BatchTPSPairWarp(nn.Module):
 
     def _basis(self, points: Tensor) -> Tensor:
         """``[..., N, M + 3]`` basis ``[U(|p - c|^2), 1, x, y]``."""
-        d2 = ((points[..., :, None, :] - self.controls)**2).sum(-1)
+        controls = self.controls.to(points)
+        # |p|^2 + |c|^2 - 2 p.c: no [..., N, M, 2] intermediate
+        d2 = ((points**2).sum(-1, keepdim=True) +
+              (controls**2).sum(-1) - 2.0 * points @ controls.T)
         d2 = d2.clamp_min(_EPS)
         ones = torch.ones_like(points[..., :1])
         return torch.cat([d2 * d2.log(), ones, points], dim=-1)
@@ -140,10 +153,27 @@ class BatchTPSPairWarp(nn.Module):
             ``[-1, 1]`` for the target (``T_t(p)``) and the source
             (``T_t(T_s(p))``), pixels in row-major order.
         """
-        basis = self._pixel_basis(size_hw, target_params.device)
+        coarse = tuple(size_hw)
+        if self.max_grid_size is not None:
+            coarse = tuple(min(n, self.max_grid_size) for n in size_hw)
+        basis = self._pixel_basis(coarse, target_params.device)
         target = basis @ target_params
         source = self._basis(basis @ source_params) @ target_params
+        if coarse != tuple(size_hw):
+            target, source = (self._upsample(g, coarse, size_hw)
+                              for g in (target, source))
         return target, source
+
+    @staticmethod
+    def _upsample(points: Tensor, coarse: Tuple[int, int],
+                  size_hw: Tuple[int, int]) -> Tensor:
+        """``[B, h * w, 2]`` grid values to ``[B, H * W, 2]``, bilinear
+        between grids that both span ``[-1, 1]`` with their end points."""
+        b = points.shape[0]
+        grid = points.reshape(b, *coarse, 2).permute(0, 3, 1, 2)
+        dense = F.interpolate(
+            grid, size=tuple(size_hw), mode='bilinear', align_corners=True)
+        return dense.permute(0, 2, 3, 1).reshape(b, -1, 2)
 
     def forward(self, images: Tensor, params: Optional[Tuple[Tensor,
                                                              Tensor]] = None
@@ -155,7 +185,6 @@ class BatchTPSPairWarp(nn.Module):
         if params is None:
             params = self.sample_params(b)
         target_params, source_params = (p.to(images.device) for p in params)
-        self.controls = self.controls.to(images.device)
         target_grid, source_grid = self.sampling_grids(
             target_params, source_params, (h, w))
         images = images.float()
@@ -181,7 +210,8 @@ class BatchTPSPairWarp(nn.Module):
                 f'with_loss_mask={self.with_loss_mask}, '
                 f'mask_margin={self.mask_margin}, '
                 f'mask_ramp={self.mask_ramp}, '
-                f'border_value={self.border_value}')
+                f'border_value={self.border_value}, '
+                f'max_grid_size={self.max_grid_size}')
 
 
 @MODELS.register_module()
