@@ -5,7 +5,6 @@ import sys
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from mmpose.registry import DATASETS
@@ -25,7 +24,7 @@ def _randomise(model: torch.nn.Module) -> None:
     heatmaps are peaked and the keypoints spread over the image."""
     gen = torch.Generator().manual_seed(0)
     with torch.no_grad():
-        for name, p in model.backbone.named_parameters():
+        for p in model.backbone.parameters():
             p.copy_(torch.randn(p.shape, generator=gen) * 0.3)
         for m in model.backbone.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
