@@ -129,3 +129,29 @@ def test_load_model_names_missing_weights(trained, tmp_path):
     torch.save(dict(state_dict={'something.weight': torch.zeros(1)}), bad)
     with pytest.raises(KeyError, match='bad.pth'):
         load_model(config, bad, TINY_MODEL)
+
+
+def test_export_raw_pixels(tmp_path):
+    """A model fed raw pixels (the release: no mean/std) exports without
+    a normalisation step and says so in the file."""
+    from mmkp_unsup.apis import export_onnx, load_model
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    model = load_model(
+        osp.join(repo, 'configs', 'synthetic_k10.py'), None,
+        dict(TINY_MODEL, **{
+            'model.data_preprocessor.mean': None,
+            'model.data_preprocessor.std': None
+        }))
+    _randomise(model)
+    out = str(tmp_path / 'raw.onnx')
+    detector = export_onnx(model, out, input_size=(32, 32))
+    assert not detector.normalize
+    session = ort.InferenceSession(out, providers=['CPUExecutionProvider'])
+    meta = session.get_modelmeta().custom_metadata_map
+    assert meta['normalisation'] == 'none (raw pixels)'
+    images = torch.rand(2, 3, 32, 32) * 255
+    with torch.no_grad():
+        preds = model.predict(images)
+    expected = np.stack([p.pred_instances.keypoints[0] for p in preds])
+    keypoints, _ = session.run(None, {'images': images.numpy()})
+    assert np.abs(keypoints - expected).max() < 1e-3
