@@ -67,11 +67,10 @@ class KeypointDetector(nn.Module):
                 'coordinate_decoder: expected SoftArgmaxKeypointHead')
         preprocessor = model.data_preprocessor
         self.backbone = copy.deepcopy(model.backbone).float()
-        self.coordinate_decoder = copy.deepcopy(
-            model.head.coordinate_decoder)
+        self.coordinate_decoder = copy.deepcopy(model.head.coordinate_decoder)
         self.backbone.to(memory_format=torch.contiguous_format)
-        self.normalize = bool(getattr(preprocessor, '_enable_normalize',
-                                      False))
+        self.normalize = bool(
+            getattr(preprocessor, '_enable_normalize', False))
         if self.normalize:
             mean = preprocessor.mean.detach().float().reshape(1, -1, 1, 1)
             std = preprocessor.std.detach().float().reshape(1, -1, 1, 1)
@@ -81,8 +80,7 @@ class KeypointDetector(nn.Module):
         self.register_buffer('mean', mean.clone().cpu())
         self.register_buffer('std', std.clone().cpu())
         self.channel_order = ('RGB' if getattr(
-            preprocessor, '_channel_conversion', False) else
-                              'as loaded (BGR)')
+            preprocessor, '_channel_conversion', False) else 'as loaded (BGR)')
         self.eval()
 
     def forward(self, images: Tensor) -> Tuple[Tensor, Tensor]:
@@ -92,8 +90,7 @@ class KeypointDetector(nn.Module):
         logits = self.backbone(x)[-1]
         coords, spread = self.coordinate_decoder(logits)
         h, w = images.shape[-2:]
-        scale = torch.tensor([w, h], dtype=coords.dtype,
-                             device=coords.device)
+        scale = torch.tensor([w, h], dtype=coords.dtype, device=coords.device)
         keypoints = (coords + 1.0) / 2.0 * scale
         return keypoints, spread_to_score(spread)
 
@@ -108,9 +105,9 @@ class KeypointDetector(nn.Module):
                            if self.normalize else 'none (raw pixels)'),
             keypoints='[B, K, 2] (x, y) in pixels of the input image',
             scores='[B, K] in [0, 1], 1 = point-like heatmap',
-            num_keypoints=str(int(self.backbone.num_keypoints)
-                              if hasattr(self.backbone, 'num_keypoints')
-                              else -1),
+            num_keypoints=str(
+                int(self.backbone.num_keypoints
+                    ) if hasattr(self.backbone, 'num_keypoints') else -1),
             producer='mmkp_unsup')
 
 
@@ -146,8 +143,12 @@ def export_onnx(model: nn.Module,
     example = torch.rand(example_batch, 3, *input_size) * 255
     dynamic_axes: Optional[dict] = None
     if dynamic_batch:
-        dynamic_axes = {name: {0: 'batch'}
-                        for name in (INPUT_NAME, ) + OUTPUT_NAMES}
+        dynamic_axes = {
+            name: {
+                0: 'batch'
+            }
+            for name in (INPUT_NAME, ) + OUTPUT_NAMES
+        }
     # the input size is fixed in the graph: shape checks traced as constants
     # are intended; the TorchScript-based exporter (dynamo=False) needs no
     # onnxscript
@@ -178,7 +179,8 @@ def _add_metadata(out_file: str, metadata: Dict[str, str]) -> None:
     onnx.save(proto, out_file)
 
 
-def load_model(config, checkpoint: Optional[str] = None,
+def load_model(config,
+               checkpoint: Optional[str] = None,
                cfg_options: Optional[dict] = None,
                device: str = 'cpu') -> nn.Module:
     """Build the model of a config and load a checkpoint's weights into it.
@@ -205,8 +207,9 @@ def load_model(config, checkpoint: Optional[str] = None,
 
     from mmpose.registry import MODELS
 
-    cfg = (Config.fromfile(config)
-           if isinstance(config, str) else copy.deepcopy(config))
+    cfg = (
+        Config.fromfile(config)
+        if isinstance(config, str) else copy.deepcopy(config))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if cfg.get('custom_imports'):
@@ -216,8 +219,10 @@ def load_model(config, checkpoint: Optional[str] = None,
     if checkpoint is not None:
         ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
         state = ckpt.get('state_dict', ckpt)
-        state = {(k[len('module.'):] if k.startswith('module.') else k): v
-                 for k, v in state.items()}
+        state = {
+            (k[len('module.'):] if k.startswith('module.') else k): v
+            for k, v in state.items()
+        }
         missing, _ = model.load_state_dict(state, strict=False)
         missing_backbone = [k for k in missing if k.startswith('backbone.')]
         if missing_backbone:

@@ -28,8 +28,8 @@ def _randomise(model: torch.nn.Module) -> None:
             p.copy_(torch.randn(p.shape, generator=gen) * 0.3)
         for m in model.backbone.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.copy_(torch.randn(m.num_features,
-                                                 generator=gen))
+                m.running_mean.copy_(
+                    torch.randn(m.num_features, generator=gen))
                 m.running_var.copy_(
                     torch.rand(m.num_features, generator=gen) + 0.5)
         # large logits: peaked heatmaps
@@ -90,8 +90,8 @@ def test_export_matches_pytorch(trained, tmp_path):
         data = _faces(batch)
         with torch.no_grad():
             preds = model.test_step(data)
-        expected = np.stack(
-            [p.pred_instances.keypoints[0] for p in preds])  # B, K, 2
+        expected = np.stack([p.pred_instances.keypoints[0]
+                             for p in preds])  # B, K, 2
         expected_scores = np.stack(
             [p.pred_instances.keypoint_scores[0] for p in preds])
         # the user's input: RGB float pixels, [B, 3, H, W]
@@ -138,10 +138,11 @@ def test_export_raw_pixels(tmp_path):
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     model = load_model(
         osp.join(repo, 'configs', 'synthetic_k10.py'), None,
-        dict(TINY_MODEL, **{
-            'model.data_preprocessor.mean': None,
-            'model.data_preprocessor.std': None
-        }))
+        dict(
+            TINY_MODEL, **{
+                'model.data_preprocessor.mean': None,
+                'model.data_preprocessor.std': None
+            }))
     _randomise(model)
     out = str(tmp_path / 'raw.onnx')
     detector = export_onnx(model, out, input_size=(32, 32))

@@ -10,10 +10,16 @@ from mmkp_unsup.datasets.transforms.tps import tps_basis, tps_map
 
 def _faces(num, size=32, pipeline=()):
     dataset = DATASETS.build(
-        dict(type='SyntheticFaceDataset', num_clips=num, image_size=size,
-             seed=3, test_mode=True,
-             pipeline=[dict(type='LoadImage'), *pipeline,
-                       dict(type='PackPairInputs')]))
+        dict(
+            type='SyntheticFaceDataset',
+            num_clips=num,
+            image_size=size,
+            seed=3,
+            test_mode=True,
+            pipeline=[
+                dict(type='LoadImage'), *pipeline,
+                dict(type='PackPairInputs')
+            ]))
     return [dataset[i] for i in range(num)]
 
 
@@ -62,11 +68,12 @@ def test_images_match_the_transform():
     faces = _faces(3)
     images = torch.stack([f['inputs'] for f in faces]).float()
     np.random.seed(5)
-    target, source, mask = MODELS.build(dict(
-        type='BatchTPSPairWarp', mask_margin=2, mask_ramp=4))(images)
+    target, source, mask = MODELS.build(
+        dict(type='BatchTPSPairWarp', mask_margin=2, mask_ramp=4))(
+            images)
     np.random.seed(5)
-    cpu = TRANSFORMS.build(dict(type='TPSPairWarp', mask_margin=2,
-                                mask_ramp=4))
+    cpu = TRANSFORMS.build(
+        dict(type='TPSPairWarp', mask_margin=2, mask_ramp=4))
     for i in range(3):
         img = faces[i]['inputs'].permute(1, 2, 0).numpy()
         res = cpu(dict(img=img))
@@ -74,18 +81,20 @@ def test_images_match_the_transform():
         exp_s = torch.from_numpy(res['source_img']).permute(2, 0, 1).float()
         assert (target[i] - exp_t).abs().mean() < 1.0
         assert (source[i] - exp_s).abs().mean() < 1.0
-        np.testing.assert_allclose(mask[i].numpy(), res['loss_mask'],
-                                   atol=0.02)
+        np.testing.assert_allclose(
+            mask[i].numpy(), res['loss_mask'], atol=0.02)
     # and not trivially: the source differs from the target
     assert (source - target).abs().mean() > 5.0
 
 
 def test_preprocessor_makes_pairs_for_training():
     preprocessor = MODELS.build(
-        dict(type='TPSPairDataPreprocessor', mean=[127.5] * 3,
-             std=[127.5] * 3,
-             pair_warp=dict(type='BatchTPSPairWarp', mask_margin=2,
-                            mask_ramp=4)))
+        dict(
+            type='TPSPairDataPreprocessor',
+            mean=[127.5] * 3,
+            std=[127.5] * 3,
+            pair_warp=dict(
+                type='BatchTPSPairWarp', mask_margin=2, mask_ramp=4)))
     data = default_collate(_faces(4))
     out = preprocessor(data, training=True)
     assert set(out['inputs']) == {'target', 'source'}
@@ -109,18 +118,24 @@ def test_trains_through_the_runner(tmp_path):
     cfg = Config.fromfile(osp.join(repo, 'configs', 'synthetic_k10.py'))
     cfg.work_dir = str(tmp_path)
     cfg.model.data_preprocessor = dict(
-        type='TPSPairDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3,
+        type='TPSPairDataPreprocessor',
+        mean=[127.5] * 3,
+        std=[127.5] * 3,
         pair_warp=dict(type='BatchTPSPairWarp', mask_margin=2, mask_ramp=4))
     cfg.model.backbone.n_filters = 4
     cfg.model.appearance_encoder.n_filters = 4
     cfg.model.generator.n_filters = 2
     cfg.train_dataloader = dict(
-        batch_size=4, num_workers=0,
+        batch_size=4,
+        num_workers=0,
         sampler=dict(type='InfiniteSampler', shuffle=True),
         collate_fn=dict(type='default_collate'),
-        dataset=dict(type='SyntheticFaceDataset', num_clips=8,
-                     image_size=32, pipeline=[dict(type='LoadImage'),
-                                              dict(type='PackPairInputs')]))
+        dataset=dict(
+            type='SyntheticFaceDataset',
+            num_clips=8,
+            image_size=32,
+            pipeline=[dict(type='LoadImage'),
+                      dict(type='PackPairInputs')]))
     cfg.train_cfg = dict(by_epoch=False, max_iters=2, val_interval=100)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None

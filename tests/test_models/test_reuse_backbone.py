@@ -18,13 +18,14 @@ from mmengine.runner import Runner
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # ../shared/fixtures next to the repository (a worktree may sit one level
 # deeper)
-AFLW = next((p for p in (
-    osp.join(osp.dirname(REPO), 'shared', 'fixtures', 'mmpose_testdata',
-             'aflw'),
-    osp.join(osp.dirname(osp.dirname(REPO)), 'shared', 'fixtures',
-             'mmpose_testdata', 'aflw')) if osp.isdir(p)),
-            osp.join(osp.dirname(REPO), 'shared', 'fixtures',
-                     'mmpose_testdata', 'aflw'))
+AFLW = next(
+    (p for p in (osp.join(
+        osp.dirname(REPO), 'shared', 'fixtures', 'mmpose_testdata', 'aflw'),
+                 osp.join(
+                     osp.dirname(osp.dirname(REPO)), 'shared', 'fixtures',
+                     'mmpose_testdata', 'aflw')) if osp.isdir(p)),
+    osp.join(
+        osp.dirname(REPO), 'shared', 'fixtures', 'mmpose_testdata', 'aflw'))
 
 # the pretraining run: tiny widths (tests/test_tools/test_train_test_resume.py)
 PRETRAIN = [
@@ -88,7 +89,9 @@ def reuse_cfg(ckpt: str, work_dir: str) -> Config:
     cfg.model.data_preprocessor.update(mean=[127.5] * 3, std=[127.5] * 3)
     # 32x32 crops -> 16x16 features -> 16x16 heatmaps (no deconvolution)
     codec = dict(
-        type='MSRAHeatmap', input_size=(32, 32), heatmap_size=(16, 16),
+        type='MSRAHeatmap',
+        input_size=(32, 32),
+        heatmap_size=(16, 16),
         sigma=1)
     cfg.model.head.update(
         in_channels=4 * 2 + 10, deconv_out_channels=None, decoder=codec)
@@ -111,8 +114,8 @@ def reuse_cfg(ckpt: str, work_dir: str) -> Config:
 
 
 def _encoder_state(ckpt: str) -> dict:
-    state = torch.load(ckpt, map_location='cpu',
-                       weights_only=True)['state_dict']
+    state = torch.load(
+        ckpt, map_location='cpu', weights_only=True)['state_dict']
     return {
         k[len('backbone.'):]: v
         for k, v in state.items() if k.startswith('backbone.')
@@ -132,11 +135,17 @@ def test_finetune_from_learned_encoder(pretrained, tmp_path):
     # and running statistics) is the checkpoint's when training starts
     assert set(start) == set(expected)
     for key, value in expected.items():
-        torch.testing.assert_close(start[key], value, rtol=0, atol=0,
-                                   msg=f'backbone.{key} was re-initialised')
+        torch.testing.assert_close(
+            start[key],
+            value,
+            rtol=0,
+            atol=0,
+            msg=f'backbone.{key} was re-initialised')
     # ... and fine-tuning then changed it
-    changed = [k for k, v in recorder.at_end.items()
-               if v.is_floating_point() and not torch.equal(v, start[k])]
+    changed = [
+        k for k, v in recorder.at_end.items()
+        if v.is_floating_point() and not torch.equal(v, start[k])
+    ]
     assert any('keypoint_logits' in k for k in changed)
     assert any(k.startswith('blocks.0') for k in changed)
     assert runner.iter == 2

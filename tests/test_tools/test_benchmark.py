@@ -33,8 +33,8 @@ def benchmark():
 def test_benchmark_all_parts(benchmark, capsys):
     rows = benchmark.main([
         osp.join(REPO, 'configs', 'synthetic_k10.py'), '--iters', '2',
-        '--warmup', '1', '--batch-size', '4', '--workers', '0',
-        '--pair-batch', '2', '--pair-size', '32', '--cfg-options', *TINY
+        '--warmup', '1', '--batch-size', '4', '--workers', '0', '--pair-batch',
+        '2', '--pair-size', '32', '--cfg-options', *TINY
     ]).rows
     parts = {r[0] for r in rows}
     assert parts == {'overhead', 'pairs', 'memory', 'inference'}

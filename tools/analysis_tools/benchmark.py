@@ -42,8 +42,8 @@ from typing import Callable, List, Optional
 import torch
 from mmengine.config import Config, DictAction
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'synthetic_k10.py')
@@ -57,48 +57,82 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Benchmark training and inference of mmkp_unsup')
     parser.add_argument(
-        'config', nargs='?', default=DEFAULT_CONFIG,
+        'config',
+        nargs='?',
+        default=DEFAULT_CONFIG,
         help='config of the overhead part (default: configs/synthetic_k10.py)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument(
-        '--parts', default=','.join(PARTS),
+        '--parts',
+        default=','.join(PARTS),
         help=f'comma-separated subset of {",".join(PARTS)}')
     parser.add_argument(
-        '--release-widths', action='store_true',
+        '--release-widths',
+        action='store_true',
         help='overhead part at the release widths (n_filters 32, 3 stages, '
         '128x128, perceptual loss with a random VGG-16)')
-    parser.add_argument('--iters', type=int, default=30,
-                        help='timed iterations per measurement')
-    parser.add_argument('--warmup', type=int, default=5,
-                        help='untimed iterations before each measurement')
-    parser.add_argument('--batch-size', type=int,
-                        help='batch size of the overhead part (default: '
-                        "the config's)")
-    parser.add_argument('--workers', type=int, default=2,
-                        help='dataloader workers of the pairs part')
-    parser.add_argument('--pair-batch', type=int, default=50,
-                        help='batch size of the pairs, memory and inference '
-                        'parts (default 50, the release)')
-    parser.add_argument('--pair-size', type=int, default=128,
-                        help='image size of the pairs, memory and inference '
-                        'parts (default 128, the release)')
-    parser.add_argument('--pair-iters', type=int,
-                        help='timed iterations of the 128x128 model '
-                        '(default: --iters)')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (float16 autocast; CUDA only)')
-    parser.add_argument('--channels-last', default='config',
-                        choices=['config', 'on', 'off'],
-                        help='model.channels_last (default: as configured)')
-    parser.add_argument('--compile', action='store_true',
-                        help='torch.compile (mmengine compile=True)')
-    parser.add_argument('--sweep', action='store_true',
-                        help='consumption and inference once per setting: '
-                        'fp32, channels_last, amp (CUDA), compile')
-    parser.add_argument('--threads', type=int,
-                        help='torch CPU threads (default: torch\'s)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=30,
+        help='timed iterations per measurement')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=5,
+        help='untimed iterations before each measurement')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        help='batch size of the overhead part (default: '
+        "the config's)")
+    parser.add_argument(
+        '--workers',
+        type=int,
+        default=2,
+        help='dataloader workers of the pairs part')
+    parser.add_argument(
+        '--pair-batch',
+        type=int,
+        default=50,
+        help='batch size of the pairs, memory and inference '
+        'parts (default 50, the release)')
+    parser.add_argument(
+        '--pair-size',
+        type=int,
+        default=128,
+        help='image size of the pairs, memory and inference '
+        'parts (default 128, the release)')
+    parser.add_argument(
+        '--pair-iters',
+        type=int,
+        help='timed iterations of the 128x128 model '
+        '(default: --iters)')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision (float16 autocast; CUDA only)')
+    parser.add_argument(
+        '--channels-last',
+        default='config',
+        choices=['config', 'on', 'off'],
+        help='model.channels_last (default: as configured)')
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile (mmengine compile=True)')
+    parser.add_argument(
+        '--sweep',
+        action='store_true',
+        help='consumption and inference once per setting: '
+        'fp32, channels_last, amp (CUDA), compile')
+    parser.add_argument(
+        '--threads', type=int, help='torch CPU threads (default: torch\'s)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config')
     args = parser.parse_args(argv)
     parts = [p for p in args.parts.split(',') if p]
     unknown = set(parts) - set(PARTS)
@@ -139,8 +173,8 @@ def resolve_channels_last(args, cfg_model: dict) -> bool:
 
 
 def autocast(device: str, enabled: bool):
-    return torch.autocast(device_type=device, dtype=torch.float16,
-                          enabled=enabled)
+    return torch.autocast(
+        device_type=device, dtype=torch.float16, enabled=enabled)
 
 
 class Rows:
@@ -154,8 +188,7 @@ class Rows:
         print(f'  {part:<10} {what:<48} {value:>14}  {note}', flush=True)
 
     def markdown(self) -> str:
-        lines = ['| part | measurement | value | notes |',
-                 '|---|---|---|---|']
+        lines = ['| part | measurement | value | notes |', '|---|---|---|---|']
         lines += [f'| {p} | {w} | {v} | {n} |' for p, w, v, n in self.rows]
         return '\n'.join(lines)
 
@@ -211,8 +244,10 @@ class PlainStep:
         self.amp = amp
         self.max_norm = max_norm
         self.scaler = torch.amp.GradScaler('cuda', enabled=amp)
-        self.params = [p for g in optimizer.param_groups
-                       for p in g['params'] if p.requires_grad]
+        self.params = [
+            p for g in optimizer.param_groups for p in g['params']
+            if p.requires_grad
+        ]
 
     def __call__(self) -> float:
         """One iteration; returns its time in seconds."""
@@ -267,7 +302,10 @@ def make_interleaved_timer():
             # the runner's model and optimizer exist from here on
             self.plain = self.make_plain(runner)
 
-        def after_train_iter(self, runner, batch_idx, data_batch=None,
+        def after_train_iter(self,
+                             runner,
+                             batch_idx,
+                             data_batch=None,
                              outputs=None) -> None:
             sync(self.device)
             now = time.perf_counter()
@@ -297,8 +335,7 @@ def run_overhead(args, rows: Rows) -> None:
                              loader, args.device, args.amp,
                              clip.get('max_norm'), args.compile)
 
-        timer = make_interleaved_timer()(args.device, args.warmup,
-                                         make_plain)
+        timer = make_interleaved_timer()(args.device, args.warmup, make_plain)
         runner.register_hook(timer)
         runner.train()
         runner_times, plain_times = timer.runner_times, timer.plain_times
@@ -308,21 +345,24 @@ def run_overhead(args, rows: Rows) -> None:
             f'{" (release widths)" if args.release_widths else ""}, '
             f'batch {batch}, {size}x{size}')
     r, p = median_ms(runner_times), median_ms(plain_times)
-    rows.add('overhead', f'runner iteration, {what}', f'{r:.1f} ms',
-             f'median of {len(runner_times)}; mean '
-             f'{1000 * statistics.mean(runner_times):.1f} ms')
-    rows.add('overhead', 'plain PyTorch iteration, same model/data',
-             f'{p:.1f} ms', f'median of {len(plain_times)}; mean '
-             f'{1000 * statistics.mean(plain_times):.1f} ms; alternated '
-             'with the runner\'s')
+    rows.add(
+        'overhead', f'runner iteration, {what}', f'{r:.1f} ms',
+        f'median of {len(runner_times)}; mean '
+        f'{1000 * statistics.mean(runner_times):.1f} ms')
+    rows.add(
+        'overhead', 'plain PyTorch iteration, same model/data', f'{p:.1f} ms',
+        f'median of {len(plain_times)}; mean '
+        f'{1000 * statistics.mean(plain_times):.1f} ms; alternated '
+        'with the runner\'s')
     # each runner iteration and the plain one right after it
     ratios = [a / b for a, b in zip(runner_times, plain_times)]
-    rows.add('overhead', 'runner / plain - 1', f'{100 * (r / p - 1):+.1f} %',
-             'ratio of medians; median of the per-pair ratios '
-             f'{100 * (statistics.median(ratios) - 1):+.1f} %, ratio of '
-             'the means '
-             f'{100 * (sum(runner_times) / sum(plain_times) - 1):+.1f} % '
-             '(goal < 5 %)')
+    rows.add(
+        'overhead', 'runner / plain - 1', f'{100 * (r / p - 1):+.1f} %',
+        'ratio of medians; median of the per-pair ratios '
+        f'{100 * (statistics.median(ratios) - 1):+.1f} %, ratio of '
+        'the means '
+        f'{100 * (sum(runner_times) / sum(plain_times) - 1):+.1f} % '
+        '(goal < 5 %)')
 
 
 def _image_size(cfg: Config) -> int:
@@ -335,11 +375,15 @@ def _image_size(cfg: Config) -> int:
 # ----------------------------------------- b. pair production/consumption
 def _mask_args(size: int) -> dict:
     """The release's border mask (10 + 20 px at 128), scaled."""
-    return dict(mask_margin=max(round(10 * size / 128), 1),
-                mask_ramp=max(round(20 * size / 128), 1))
+    return dict(
+        mask_margin=max(round(10 * size / 128), 1),
+        mask_ramp=max(round(20 * size / 128), 1))
 
 
-def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128,
+def pair_loader(batch: int,
+                workers: int,
+                num_faces: int,
+                size: int = 128,
                 warp: bool = True):
     """128x128 faces (drawn once per worker, cached) -> TPSPairWarp (if
     ``warp``) -> PackPairInputs, stacked in the workers."""
@@ -367,12 +411,14 @@ def pair_loader(batch: int, workers: int, num_faces: int, size: int = 128,
         drop_last=True)
 
 
-def time_production(batch: int, workers: int, batches: int,
-                    size: int = 128, warp: bool = True) -> float:
+def time_production(batch: int,
+                    workers: int,
+                    batches: int,
+                    size: int = 128,
+                    warp: bool = True) -> float:
     """Pairs (or, without ``warp``, images) per second delivered by the
     dataloader (after every worker drew its faces once)."""
-    loader = pair_loader(batch, workers, num_faces=batch, size=size,
-                         warp=warp)
+    loader = pair_loader(batch, workers, num_faces=batch, size=size, warp=warp)
     data_iter = _forever(loader)
     for _ in range(max(workers, 1) + 1):  # each worker's first batch
         next(data_iter)
@@ -438,9 +484,10 @@ def time_device_warp(args, batch: int) -> float:
     # exact at every pixel on CUDA; on the CPU interpolated from a 32x32
     # grid, as the TPSPairWarp transform does
     warp = MODELS.build(
-        dict(type='BatchTPSPairWarp',
-             max_grid_size=None if args.device == 'cuda' else 32,
-             **_mask_args(size)))
+        dict(
+            type='BatchTPSPairWarp',
+            max_grid_size=None if args.device == 'cuda' else 32,
+            **_mask_args(size)))
     images = torch.rand(batch, 3, size, size, device=args.device) * 255
     times = []
     for _ in range(args.warmup + args.iters):
@@ -460,27 +507,31 @@ def run_pairs(args, rows: Rows, batches: list, settings) -> None:
              f'{prod:.0f} pairs/s',
              f'{size}x{size}, batch {batch}, CPU workers')
     load = time_production(batch, args.workers, n, size, warp=False)
-    rows.add('pairs', f'images without warps, {args.workers} workers',
-             f'{load:.0f} images/s', 'what the workers deliver when the '
-             'device warps (TPSPairDataPreprocessor)')
+    rows.add(
+        'pairs', f'images without warps, {args.workers} workers',
+        f'{load:.0f} images/s', 'what the workers deliver when the '
+        'device warps (TPSPairDataPreprocessor)')
     dev = time_device_warp(args, batch)
-    rows.add('pairs', f'BatchTPSPairWarp on {args.device}', f'{dev:.0f} '
-             'pairs/s', f'batch {batch}; ' + (
-                 'exact TPS at every pixel' if args.device == 'cuda' else
-                 'TPS on a 32x32 grid, interpolated'))
+    rows.add(
+        'pairs', f'BatchTPSPairWarp on {args.device}', f'{dev:.0f} '
+        'pairs/s', f'batch {batch}; ' +
+        ('exact TPS at every pixel'
+         if args.device == 'cuda' else 'TPS on a 32x32 grid, interpolated'))
     for name, cl, amp, comp in settings:
         cons = time_consumption(args, batches, cl, amp, comp)
         verdict = 'keeps up' if prod >= cons else 'IS the bottleneck'
-        rows.add('pairs', f'release model consumption ({name})',
-                 f'{cons:.1f} pairs/s',
-                 f'train_step, batch {batch}, {args.device}; warps in the '
-                 f'workers: data {verdict}')
+        rows.add(
+            'pairs', f'release model consumption ({name})',
+            f'{cons:.1f} pairs/s',
+            f'train_step, batch {batch}, {args.device}; warps in the '
+            f'workers: data {verdict}')
         # warps on the device run in series with the step
         both = 1.0 / (1.0 / cons + 1.0 / dev)
-        rows.add('pairs', f'  with the warps on the device ({name})',
-                 f'{both:.1f} pairs/s',
-                 '1 / (1 / consumption + 1 / device warps); data '
-                 f'{"keeps up" if load >= both else "IS the bottleneck"}')
+        rows.add(
+            'pairs', f'  with the warps on the device ({name})',
+            f'{both:.1f} pairs/s',
+            '1 / (1 / consumption + 1 / device warps); data '
+            f'{"keeps up" if load >= both else "IS the bottleneck"}')
 
 
 # ----------------------------------------------------------- c. memory
@@ -531,15 +582,15 @@ def run_memory(args, rows: Rows, batches: list, channels_last: bool) -> None:
     peak_small = peak_step_memory(args, model, wrapper, small)  # warm
     peak_big = peak_step_memory(args, model, wrapper, big)
     per_pair = (peak_big - peak_small) / (n - small_n)
-    kind = ('torch.cuda.max_memory_allocated' if args.device == 'cuda' else
-            'peak RSS (VmHWM)')
+    kind = ('torch.cuda.max_memory_allocated'
+            if args.device == 'cuda' else 'peak RSS (VmHWM)')
     rows.add('memory', 'peak memory per pair, release model training',
              f'{per_pair / 2**20:.1f} MiB',
              f'slope between batch {small_n} and {n}; {kind}')
-    rows.add('memory', f'peak memory of one step, batch {n}',
-             f'{peak_big / 2**20:.0f} MiB',
-             'includes weights, Adam state' +
-             ('' if args.device == 'cuda' else ', the Python process'))
+    rows.add(
+        'memory', f'peak memory of one step, batch {n}',
+        f'{peak_big / 2**20:.0f} MiB', 'includes weights, Adam state' +
+        ('' if args.device == 'cuda' else ', the Python process'))
 
 
 def _slice(batch: dict, n: int) -> dict:
@@ -574,10 +625,10 @@ def time_inference(args, batch: int, channels_last: bool, amp: bool,
 def run_inference(args, rows: Rows, settings) -> None:
     for name, cl, amp, comp in settings:
         speed = time_inference(args, args.pair_batch, cl, amp, comp)
-        rows.add('inference', f'keypoint encoder ({name})',
-                 f'{speed:.0f} images/s',
-                 f'batch {args.pair_batch}, {args.pair_size}x'
-                 f'{args.pair_size}, {args.device}')
+        rows.add(
+            'inference', f'keypoint encoder ({name})', f'{speed:.0f} images/s',
+            f'batch {args.pair_batch}, {args.pair_size}x'
+            f'{args.pair_size}, {args.device}')
 
 
 # ----------------------------------------------------------------- main
@@ -585,13 +636,13 @@ def settings_of(args) -> List[tuple]:
     """(name, channels_last, amp, compile) rows to measure."""
     cl = args.channels_last == 'on'
     if not args.sweep:
-        name = ', '.join([n for n, on in (('channels_last', cl),
-                                            ('amp', args.amp),
-                                            ('compile', args.compile)) if on]
-                         ) or 'fp32'
+        name = ', '.join([
+            n for n, on in (('channels_last', cl), ('amp', args.amp),
+                            ('compile', args.compile)) if on
+        ]) or 'fp32'
         return [(name, cl, args.amp, args.compile)]
-    rows = [('fp32', False, False, False), ('channels_last', True, False,
-                                            False)]
+    rows = [('fp32', False, False, False),
+            ('channels_last', True, False, False)]
     if args.device == 'cuda':
         rows.append(('amp', False, True, False))
         rows.append(('channels_last, amp', True, True, False))
@@ -628,8 +679,9 @@ def main(argv=None) -> Rows:
     init_default_scope('mmpose')
     from mmengine.logging import MMLogger
     MMLogger.get_instance('benchmark', log_level='WARNING')
-    print(f'benchmark on {machine(args.device)}; torch {torch.__version__}',
-          flush=True)
+    print(
+        f'benchmark on {machine(args.device)}; torch {torch.__version__}',
+        flush=True)
     rows = Rows()
     start = time.perf_counter()
     if 'overhead' in args.parts:

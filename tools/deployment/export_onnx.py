@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmkp_unsup.apis import export_onnx, load_model  # noqa: E402
 
@@ -52,7 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def verify(detector: torch.nn.Module, out_file: str, input_size,
+def verify(detector: torch.nn.Module,
+           out_file: str,
+           input_size,
            batch_sizes=(1, 3)) -> float:
     """Largest keypoint difference (pixels) between onnxruntime and
     PyTorch on random images, over the given batch sizes."""

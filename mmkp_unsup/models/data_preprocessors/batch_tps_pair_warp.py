@@ -81,10 +81,10 @@ class BatchTPSPairWarp(nn.Module):
             raise ValueError('control_points must be (rows, cols), got '
                              f'{control_points}')
         self.control_points = tuple(control_points)
-        self.target_warp = dict(TARGET_WARP if target_warp is None else
-                                target_warp)
-        self.source_warp = dict(SOURCE_WARP if source_warp is None else
-                                source_warp)
+        self.target_warp = dict(TARGET_WARP if target_warp is
+                                None else target_warp)
+        self.source_warp = dict(SOURCE_WARP if source_warp is
+                                None else source_warp)
         for name, warp in (('target_warp', self.target_warp),
                            ('source_warp', self.source_warp)):
             if set(warp) != set(TARGET_WARP):
@@ -116,8 +116,8 @@ class BatchTPSPairWarp(nn.Module):
         """``[..., N, M + 3]`` basis ``[U(|p - c|^2), 1, x, y]``."""
         controls = self.controls.to(points)
         # |p|^2 + |c|^2 - 2 p.c: no [..., N, M, 2] intermediate
-        d2 = ((points**2).sum(-1, keepdim=True) +
-              (controls**2).sum(-1) - 2.0 * points @ controls.T)
+        d2 = ((points**2).sum(-1, keepdim=True) + (controls**2).sum(-1) -
+              2.0 * points @ controls.T)
         d2 = d2.clamp_min(_EPS)
         ones = torch.ones_like(points[..., :1])
         return torch.cat([d2 * d2.log(), ones, points], dim=-1)
@@ -160,8 +160,8 @@ class BatchTPSPairWarp(nn.Module):
         target = basis @ target_params
         source = self._basis(basis @ source_params) @ target_params
         if coarse != tuple(size_hw):
-            target, source = (self._upsample(g, coarse, size_hw)
-                              for g in (target, source))
+            target, source = (
+                self._upsample(g, coarse, size_hw) for g in (target, source))
         return target, source
 
     @staticmethod
@@ -175,9 +175,11 @@ class BatchTPSPairWarp(nn.Module):
             grid, size=tuple(size_hw), mode='bilinear', align_corners=True)
         return dense.permute(0, 2, 3, 1).reshape(b, -1, 2)
 
-    def forward(self, images: Tensor, params: Optional[Tuple[Tensor,
-                                                             Tensor]] = None
-                ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+    def forward(
+        self,
+        images: Tensor,
+        params: Optional[Tuple[Tensor, Tensor]] = None
+    ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         if images.dim() != 4:
             raise ValueError('BatchTPSPairWarp expects [B, C, H, W] images, '
                              f'got shape {tuple(images.shape)}')
@@ -185,15 +187,18 @@ class BatchTPSPairWarp(nn.Module):
         if params is None:
             params = self.sample_params(b)
         target_params, source_params = (p.to(images.device) for p in params)
-        target_grid, source_grid = self.sampling_grids(
-            target_params, source_params, (h, w))
+        target_grid, source_grid = self.sampling_grids(target_params,
+                                                       source_params, (h, w))
         images = images.float()
         shifted = images - self.border_value
 
         def warp(x: Tensor, grid: Tensor) -> Tensor:
             return F.grid_sample(
-                x, grid.reshape(b, h, w, 2), mode='bilinear',
-                padding_mode='zeros', align_corners=True)
+                x,
+                grid.reshape(b, h, w, 2),
+                mode='bilinear',
+                padding_mode='zeros',
+                align_corners=True)
 
         target = warp(shifted, target_grid) + self.border_value
         source = warp(shifted, source_grid) + self.border_value
