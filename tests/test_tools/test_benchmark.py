@@ -1,0 +1,54 @@
+"""Smoke test of tools/analysis_tools/benchmark.py (tiny sizes; it checks
+that every part runs and reports positive numbers, not the speed)."""
+import os.path as osp
+import re
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+TINY = [
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'train_dataloader.dataset.dataset.num_clips=8',
+    'train_dataloader.dataset.dataset.frames_per_clip=2',
+    'model.backbone.n_filters=4',
+    'model.appearance_encoder.n_filters=4',
+    'model.generator.n_filters=2',
+]
+
+
+@pytest.fixture(scope='module')
+def benchmark():
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
+    try:
+        import benchmark as tool
+    finally:
+        sys.path.pop(0)
+    return tool
+
+
+@pytest.mark.timeout(300)
+def test_benchmark_all_parts(benchmark, capsys):
+    rows = benchmark.main([
+        osp.join(REPO, 'configs', 'synthetic_k10.py'), '--iters', '2',
+        '--warmup', '1', '--batch-size', '4', '--workers', '0', '--pair-batch',
+        '2', '--pair-size', '32', '--cfg-options', *TINY
+    ]).rows
+    parts = {r[0] for r in rows}
+    assert parts == {'overhead', 'pairs', 'memory', 'inference'}
+    for part, what, value, _ in rows:
+        number = float(re.match(r'[-+]?[\d.]+', value).group())
+        if 'runner / plain' not in what:
+            assert number > 0, (part, what, value)
+    out = capsys.readouterr().out
+    assert '| part | measurement | value | notes |' in out
+    assert 'runner / plain - 1' in out
+
+
+def test_amp_needs_cuda(benchmark):
+    with pytest.raises(SystemExit):
+        benchmark.parse_args(['--amp', '--device', 'cpu'])
+    with pytest.raises(SystemExit):
+        benchmark.parse_args(['--parts', 'overhead,speed'])
