@@ -19,7 +19,8 @@ def image_keypoints_key(results: dict) -> str:
     image and writes the cropped ones to ``transformed_keypoints``; without
     a crop, ``keypoints`` are in the image.
     """
-    if 'transformed_keypoints' in results:
+    # without keypoints, TopdownAffine writes a 0-d placeholder
+    if np.ndim(results.get('transformed_keypoints')) == 3:
         return 'transformed_keypoints'
     return 'keypoints'
 
@@ -179,7 +180,7 @@ class TPSPairWarp(BaseTransform):
                 self._border_mask(size_hw), target_points, 0.0)
         key = image_keypoints_key(results)
         # frames without annotations (e.g. users' footage) carry none
-        if results.get(key) is not None and np.size(results[key]):
+        if np.size(results.get(key, [])):
             self._warp_keypoints(results, target_params, grid, target_grid,
                                  size_hw, key)
         return results
