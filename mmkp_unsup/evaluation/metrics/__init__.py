@@ -1,3 +1,9 @@
 from .landmark_regression_metric import LandmarkRegressionMetric
+from .regression_protocols import (BBCPoseRegressionMetric,
+                                   Human36MRegressionMetric,
+                                   MMPoseNMERegressionMetric)
 
-__all__ = ['LandmarkRegressionMetric']
+__all__ = [
+    'LandmarkRegressionMetric', 'BBCPoseRegressionMetric',
+    'Human36MRegressionMetric', 'MMPoseNMERegressionMetric'
+]
