@@ -111,7 +111,8 @@ class TemporalStabilityMetric(BaseMetric):
 
     For two consecutive frames ``t``, ``t'`` of a clip (``clip_id`` and
     ``frame_id`` in each sample's metainfo; ``0 < t' - t <=
-    max_frame_gap``), each keypoint moves by ``d = q_t' - q_t``; the
+    max_frame_gap``; with a ``regression_split`` tag, clips of the two
+    splits are told apart), each keypoint moves by ``d = q_t' - q_t``; the
     content at ``q_t`` moves by ``m``. The residual ``|d - m|`` is the
     jitter: 0 for points glued to the content, ``|m|`` for points that do
     not move. The content motion ``m`` comes from:
@@ -175,7 +176,9 @@ class TemporalStabilityMetric(BaseMetric):
                                f'{missing} in its metainfo: the temporal '
                                'metric needs frames of clips')
             record = dict(
-                clip_id=sample['clip_id'],
+                # clips of the two halves of a RegressionSplitDataset are
+                # different clips even with one clip_id
+                clip_id=(sample.get('regression_split'), sample['clip_id']),
                 frame_id=int(sample['frame_id']),
                 size_hw=_image_size(sample),
                 keypoints=_numpy(sample['pred_instances']['keypoints'])[0])
