@@ -28,8 +28,14 @@ train_dataloader = dict(
         pair_sampler=dict(type='ClipFramePairSampler', min_gap=1),
         pipeline=[dict(type='PackPairInputs')]))
 
-# landmark regression: fitted on 2000 new faces, reported on 1000 others
-test_pipeline = [dict(type='LoadImage'), dict(type='PackPairInputs')]
+# landmark regression: fitted on 2000 new faces, reported on 1000 others;
+# each image also gets a warped copy (a seeded random TPS warp) for the
+# label-free equivariance metric (docs/evaluation.md)
+test_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='EquivarianceWarp'),
+    dict(type='PackPairInputs')
+]
 val_dataloader = dict(
     batch_size=100,
     num_workers=1,
@@ -55,6 +61,8 @@ val_dataloader = dict(
             pipeline=test_pipeline)))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1))
+val_evaluator = [
+    dict(type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1)),
+    dict(type='EquivarianceMetric'),
+]
 test_evaluator = val_evaluator
