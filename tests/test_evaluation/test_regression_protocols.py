@@ -191,8 +191,8 @@ def test_mmpose_nme_equals_mmpose_metric(norm, noise):
     for sample, p in zip(test, pred):
         back = (p / sample['input_size'] * sample['input_scale'] +
                 sample['input_center'] - 0.5 * sample['input_scale'])
-        reference.process({}, [dict(sample,
-                                    pred_instances=dict(keypoints=back[None]))])
+        reference.process(
+            {}, [dict(sample, pred_instances=dict(keypoints=back[None]))])
     expected = reference.compute_metrics(reference.results)['NME']
     assert ours == pytest.approx(100 * expected, rel=1e-9)
     if noise == 0:

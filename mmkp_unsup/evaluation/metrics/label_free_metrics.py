@@ -16,8 +16,9 @@ from .landmark_regression_metric import _numpy
 
 
 def _image_size(sample: dict) -> Tuple[int, int]:
-    """``(H, W)`` of the model's input image of a sample."""
-    for key in ('img_shape', 'batch_input_shape'):
+    """``(H, W)`` of the model's input image of a sample: the batch's
+    input shape (the frame of the predicted pixels), else ``img_shape``."""
+    for key in ('batch_input_shape', 'img_shape'):
         if key in sample:
             shape = np.reshape(sample[key], -1)
             return int(shape[0]), int(shape[1])
