@@ -11,8 +11,9 @@ label_free_clips = dict(
     frames_per_clip=8,
     image_size={{_base_.image_size}},
     seed=3,
-    # consecutive frames close in pose, as in a video
-    motion=dict(type='steady'),
+    # consecutive frames close in pose, as in a video (up to 8 degrees and
+    # 5 % of the image per frame)
+    motion=dict(type='steady', angle_step=8, shift_step=0.05),
     test_mode=True,
     pipeline=[
         dict(type='LoadImage'),
