@@ -33,7 +33,13 @@ train_dataloader = dict(
 # - for validation (val_dataloader: the best checkpoint is picked on it) on
 #   1000 held-out validation faces, never on the test faces;
 # - for the reported numbers (test_dataloader) on 1000 other test faces.
-test_pipeline = [dict(type='LoadImage'), dict(type='PackPairInputs')]
+# Each image also gets a warped copy (a seeded random TPS warp) for the
+# label-free equivariance metric (docs/evaluation.md).
+test_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='EquivarianceWarp'),
+    dict(type='PackPairInputs')
+]
 regression_fit_faces = dict(
     type=dataset_type,
     num_clips=2000,
@@ -79,6 +85,8 @@ test_dataloader = dict(
         fit_dataset=regression_fit_faces,
         eval_dataset=test_faces))
 
-val_evaluator = dict(
-    type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1))
+val_evaluator = [
+    dict(type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1)),
+    dict(type='EquivarianceMetric'),
+]
 test_evaluator = val_evaluator

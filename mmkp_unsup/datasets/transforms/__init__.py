@@ -1,4 +1,5 @@
 from .background_mask import MaskBackground, read_foreground_mask
+from .equivariance_warp import EquivarianceWarp
 from .formatting import PackPairInputs
 from .loading import LoadVideoFrame
 from .pair_transforms import PairRandomFlip, PairRandomSwap, TPSFramePairWarp
@@ -8,5 +9,5 @@ from .tps_pair_warp import TPSPairWarp
 __all__ = [
     'PackPairInputs', 'TPSPairWarp', 'MaskBackground', 'read_foreground_mask',
     'ResizeCrop', 'resize_crop_matrix', 'LoadVideoFrame', 'PairRandomFlip',
-    'PairRandomSwap', 'TPSFramePairWarp'
+    'PairRandomSwap', 'TPSFramePairWarp', 'EquivarianceWarp'
 ]

@@ -11,7 +11,7 @@ DEFAULT_META_KEYS = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',
                      'ori_shape', 'img_shape', 'input_size', 'input_center',
                      'input_scale', 'flip', 'flip_direction', 'flip_indices',
                      'raw_ann_info', 'dataset_name', 'clip_id', 'frame_id',
-                     'source_id')
+                     'source_id', 'equivariance_warp', 'activity')
 
 
 @TRANSFORMS.register_module()
@@ -24,6 +24,10 @@ class PackPairInputs(PackPoseInputs):
     - with ``source_img`` in the results, ``inputs`` becomes the dict
       ``{'target': [C, H, W], 'source': [C, H, W]}`` (see
       :class:`PairDataPreprocessor`); without it, the target tensor alone;
+    - with ``warped_img`` in the results (added by
+      :class:`EquivarianceWarp`), ``inputs`` becomes a dict with a
+      ``'warped'`` view too (the estimator predicts it for
+      :class:`EquivarianceMetric`);
     - ``loss_mask`` (``[H, W]``) goes to ``gt_fields.loss_mask``
       (``[1, H, W]``).
 
@@ -31,11 +35,13 @@ class PackPairInputs(PackPoseInputs):
 
         - img
         - source_img (optional)
+        - warped_img (optional)
         - loss_mask (optional)
 
     Args:
         meta_keys (Sequence[str]): Keys stored in the metainfo. Defaults
-            to mmpose's plus ``clip_id``, ``frame_id`` and ``source_id``.
+            to mmpose's plus ``clip_id``, ``frame_id``, ``source_id``,
+            ``equivariance_warp`` and ``activity``.
         pack_transformed (bool): Also pack ``transformed_keypoints``.
             Defaults to ``False``.
     """
@@ -53,8 +59,10 @@ class PackPairInputs(PackPoseInputs):
         if 'loss_mask' in results and np.ndim(results['loss_mask']) == 2:
             results = dict(results, loss_mask=results['loss_mask'][None])
         packed = super().transform(results)
-        if 'source_img' in results:
-            packed['inputs'] = dict(
-                target=packed['inputs'],
-                source=image_to_tensor(results['source_img']))
+        views = {
+            view: image_to_tensor(results[f'{view}_img'])
+            for view in ('source', 'warped') if f'{view}_img' in results
+        }
+        if views:
+            packed['inputs'] = dict(target=packed['inputs'], **views)
         return packed

@@ -20,23 +20,32 @@ def _design(keypoints: np.ndarray, bias: bool) -> np.ndarray:
 def fit_landmark_regressor(keypoints: np.ndarray,
                            landmarks: np.ndarray,
                            visible: Optional[np.ndarray] = None,
-                           bias: bool = False) -> np.ndarray:
+                           bias: bool = False,
+                           min_norm: bool = False) -> np.ndarray:
     """Least-squares linear map from learned keypoints to landmarks.
 
-    Each landmark is fitted on the samples where it is visible.
+    Each landmark is fitted on the samples where it is visible. With fewer
+    such samples than unknowns (``2K``, plus one with a bias) the system is
+    under-determined: by default that is an error; with ``min_norm`` the
+    minimum-norm least-squares solution is taken (``np.linalg.lstsq``,
+    i.e. the pseudo-inverse), which fits the given samples exactly and
+    predicts, for a new input, a combination of their landmarks; a
+    landmark visible in no sample gets zero weights.
 
     Args:
         keypoints (np.ndarray): ``[N, K, 2]`` learned keypoints.
         landmarks (np.ndarray): ``[N, L, 2]`` annotated landmarks.
         visible (np.ndarray, optional): ``[N, L]``; ``None`` = all visible.
         bias (bool): Add a constant input. Defaults to ``False``.
+        min_norm (bool): Accept under-determined fits (minimum-norm
+            solution). Defaults to ``False``.
 
     Returns:
         np.ndarray: ``[2K (+1), L, 2]`` weights.
 
     Raises:
-        ValueError: On mismatched shapes, or if a landmark is visible in
-            fewer samples than there are unknowns.
+        ValueError: On mismatched shapes, or (unless ``min_norm``) if a
+            landmark is visible in fewer samples than there are unknowns.
     """
     landmarks = np.asarray(landmarks, np.float64)
     if len(keypoints) != len(landmarks) or landmarks.ndim != 3:
@@ -50,7 +59,9 @@ def fit_landmark_regressor(keypoints: np.ndarray,
     weights = np.zeros((x.shape[1], num_landmarks, 2))
     for j in range(num_landmarks):
         rows = visible[:, j]
-        if rows.sum() < x.shape[1]:
+        if min_norm and not rows.any():
+            continue
+        if rows.sum() < x.shape[1] and not min_norm:
             raise ValueError(
                 f'landmark {j} is visible in {int(rows.sum())} fitting '
                 f'samples, fewer than the {x.shape[1]} unknowns of the '

@@ -18,7 +18,9 @@ class PairDataPreprocessor(PoseDataPreprocessor):
     ``default_collate`` into a dict of ``[B, C, H, W]`` tensors (faster when
     all images have one size). Each view is processed like mmpose's
     :class:`PoseDataPreprocessor` does (BGR to RGB, ``(x - mean) / std``,
-    stacking) and the output is a dict of ``[B, C, H, W]`` tensors. Plain
+    stacking) and the output is a dict of ``[B, C, H, W]`` tensors (a
+    ``'warped'`` view, added for :class:`EquivarianceMetric`, is processed
+    likewise). Plain
     image batches pass through :class:`PoseDataPreprocessor` unchanged, so
     single-image pipelines (mmpose's ``PackPoseInputs``, inference) work
     too.
@@ -34,7 +36,7 @@ class PairDataPreprocessor(PoseDataPreprocessor):
             differently.
     """
 
-    VIEWS = ('target', 'source')
+    VIEWS = ('target', 'source', 'warped')
 
     def __init__(self,
                  mean: Optional[Sequence[float]] = None,

@@ -300,11 +300,16 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
                 data_samples: OptSampleList = None) -> SampleList:
         """Predict the K keypoints of each image.
 
+        With a ``'warped'`` view in ``inputs`` (see
+        :class:`EquivarianceWarp`) its keypoints are predicted as well.
+
         Returns:
             list[PoseDataSample]: ``pred_instances.keypoints`` ``[1, K, 2]``,
             ``(x, y)`` in pixels of the input image, and
             ``pred_instances.keypoint_scores`` ``[1, K]`` (how concentrated
-            each heatmap is: 1 for a point mass, 0 for a flat map).
+            each heatmap is: 1 for a point mass, 0 for a flat map); with a
+            ``'warped'`` view also ``keypoints_warped`` and
+            ``keypoint_scores_warped``, the same for the warped image.
         """
         images = inputs['target'] if isinstance(inputs, dict) else inputs
         if data_samples is None:
@@ -315,6 +320,14 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
             ]
         preds = self.head.predict(
             self.backbone(images), data_samples, test_cfg=self.test_cfg)
+        if isinstance(inputs, dict) and 'warped' in inputs:
+            warped = self.head.predict(
+                self.backbone(inputs['warped']),
+                data_samples,
+                test_cfg=self.test_cfg)
+            for pred, pred_warped in zip(preds, warped):
+                pred.keypoints_warped = pred_warped.keypoints
+                pred.keypoint_scores_warped = pred_warped.keypoint_scores
         for data_sample, pred in zip(data_samples, preds):
             data_sample.pred_instances = pred
         return data_samples
