@@ -9,3 +9,5 @@ _base_ = [
 ]
 
 model = dict(backbone=dict(num_keypoints=10))
+# the best checkpoint by the protocol's accuracy on the validation split
+default_hooks = dict(checkpoint=dict(save_best='accuracy', rule='greater'))

@@ -8,3 +8,5 @@ _base_ = [
 ]
 
 model = dict(backbone=dict(num_keypoints=16))
+# the best checkpoint by the protocol's error on the validation split
+default_hooks = dict(checkpoint=dict(save_best='error', rule='less'))

@@ -32,6 +32,3 @@ test_dataloader = dict(
             subjects=test_subjects,
             activity_match='exact',
             keypoint_indices=joints16)))
-# the shoulders in the 16-joint order
-val_evaluator = dict(norm_indices=(10, 13))
-test_evaluator = val_evaluator

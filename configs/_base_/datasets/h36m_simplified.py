@@ -90,10 +90,9 @@ test_dataloader = dict(
         eval_dataset=_split(test_subjects)))
 del _split, _loader
 
-# A linear regressor (no bias) from the K keypoints to the 32 joints.
-# norm_indices: the shoulders (17, 25), until the metric's Human3.6M protocol
-# (protocol='h36m': error / image size in %, per activity read from the
-# samples' `activity`, then averaged over activities) is used here.
-val_evaluator = dict(
-    type='LandmarkRegressionMetric', bias=False, norm_indices=(17, 25))
+# A linear regressor (no bias) from the K keypoints to the 32 joints,
+# scored by the simplified protocol (docs/evaluation.md): L2 error / image
+# size in %, per activity (the samples' `activity`), then averaged over
+# activities. flip_best=True adds the left/right-swap-tolerant variant.
+val_evaluator = dict(type='Human36MRegressionMetric', bias=False)
 test_evaluator = val_evaluator
