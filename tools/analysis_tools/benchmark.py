@@ -299,10 +299,7 @@ def make_interleaved_timer():
             self.plain_times: List[float] = []
 
         def before_train(self, runner) -> None:
-            # the runner's model and optimizer exist from here on (and
-            # train_step, if compiled, is traced at its first call)
-            if runner.cfg.get('compile'):
-                _keep_eager(runner.model, runner.optim_wrapper)
+            # the runner's model and optimizer exist from here on
             self.plain = self.make_plain(runner)
 
         def after_train_iter(self,
@@ -366,24 +363,6 @@ def run_overhead(args, rows: Rows) -> None:
         'the means '
         f'{100 * (sum(runner_times) / sum(plain_times) - 1):+.1f} % '
         '(goal < 5 %)')
-
-
-def _keep_eager(model, optim_wrapper=None) -> None:
-    """Leave the data preprocessor and the optimizer update out of
-    ``torch.compile``.
-
-    mmengine's ``compile=True`` compiles the whole ``train_step``. With
-    torch 2.14, dynamo fails on casting the data samples (numpy fields of
-    ``PoseDataSample``) in the data preprocessor, and inside the optimizer
-    wrapper (an internal error on ``optimizer.param_groups``). Both run
-    eagerly here (graph breaks); the model's forward and loss are
-    compiled.
-    """
-    preprocessor = model.data_preprocessor
-    preprocessor.forward = torch.compiler.disable(preprocessor.forward)
-    if optim_wrapper is not None:
-        optim_wrapper.update_params = torch.compiler.disable(
-            optim_wrapper.update_params)
 
 
 def _image_size(cfg: Config) -> int:
@@ -485,7 +464,6 @@ def time_consumption(args, batches: list, channels_last: bool, amp: bool,
     model, wrapper = build_release(args, channels_last, amp)
     step: Callable = model.train_step
     if compile_model:
-        _keep_eager(model, wrapper)
         step = torch.compile(step)
     iters = args.pair_iters or args.iters
     times = []

@@ -42,6 +42,8 @@ class PerTensorClipMixin:
         super().__init__(*args, **kwargs)
         self.skip_nonfinite = skip_nonfinite
 
+    # eager under torch.compile: dynamo fails inside the optimizer step
+    @torch.compiler.disable
     def update_params(self,
                       loss: torch.Tensor,
                       step_kwargs: Optional[Dict] = None,

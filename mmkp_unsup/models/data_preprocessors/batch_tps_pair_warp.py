@@ -243,6 +243,9 @@ class TPSPairDataPreprocessor(PairDataPreprocessor):
         super().__init__(**kwargs)
         self.pair_warp = MODELS.build(pair_warp)
 
+    # eager under torch.compile (mmengine's compile=True compiles train_step):
+    # dynamo cannot trace the numpy fields of the data samples
+    @torch.compiler.disable
     def forward(self, data: dict, training: bool = False) -> dict:
         if not training or isinstance(data['inputs'], dict):
             return super().forward(data, training)

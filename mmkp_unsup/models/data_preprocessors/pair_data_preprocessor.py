@@ -1,6 +1,7 @@
 """Data preprocessor for (source, target) image pairs."""
 from typing import Optional, Sequence
 
+import torch
 from mmengine.model import ImgDataPreprocessor
 from torch import Tensor
 
@@ -49,6 +50,9 @@ class PairDataPreprocessor(PoseDataPreprocessor):
                              'views of a pair independently')
         super().__init__(mean=mean, std=std, bgr_to_rgb=bgr_to_rgb, **kwargs)
 
+    # eager under torch.compile (mmengine's compile=True compiles train_step):
+    # dynamo cannot trace the numpy fields of the data samples
+    @torch.compiler.disable
     def forward(self, data: dict, training: bool = False) -> dict:
         """Preprocess a batch.
 
