@@ -55,6 +55,18 @@ val_dataloader = dict(
             pipeline=test_pipeline)))
 test_dataloader = val_dataloader
 
+# inference on any image (mmkp_unsup.apis, mmpose's inference_topdown,
+# demo/landmark_demo.py): the box (by default the whole image) is the
+# network's input frame (padding 1.0), resized to the input size; the
+# estimator maps its predictions back (test_cfg.output_space='image', set by
+# mmkp_unsup.apis.init_model)
+inference_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='TopdownAffine', input_size=(image_size, image_size)),
+    dict(type='PackPoseInputs')
+]
+
 val_evaluator = dict(
     type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1))
 test_evaluator = val_evaluator
