@@ -7,6 +7,7 @@ centres at integer + 0.5, mmpose's convention for ``TopdownAffine``).
 Array images are BGR ``uint8`` ``[H, W, 3]`` (OpenCV's order, as mmpose's
 ``inference_topdown`` expects).
 """
+import copy
 import os.path as osp
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -141,7 +142,7 @@ def init_model(config: Union[str, Path, Config],
     elif not isinstance(config, Config):
         raise TypeError('config must be a file name or a Config, got '
                         f'{type(config)}')
-    cfg = config.copy()
+    cfg = copy.deepcopy(config)  # the caller's config stays unchanged
     if cfg_options is not None:
         cfg.merge_from_dict(cfg_options)
     if not cfg.get('inference_pipeline'):
