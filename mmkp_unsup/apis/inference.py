@@ -2,8 +2,8 @@
 on images (see docs/inference.md).
 
 Coordinates: every point returned here is ``(x, y)`` in pixels of the
-original image (the image as given, before any crop or resize; pixel
-centres at integer + 0.5, mmpose's convention for ``TopdownAffine``).
+original image (the image as given, before any crop or resize; the image
+spans ``[0, W] x [0, H]``, pixel centres at integer + 0.5).
 Array images are BGR ``uint8`` ``[H, W, 3]`` (OpenCV's order, as mmpose's
 ``inference_topdown`` expects).
 """
@@ -112,7 +112,8 @@ def init_model(config: Union[str, Path, Config],
 
     - ``model.cfg.test_dataloader.dataset.pipeline`` is set to the
       config's ``inference_pipeline`` (load, ``GetBBoxCenterScale``,
-      ``TopdownAffine`` to the network input, ``PackPoseInputs``);
+      :class:`BoxToInput` (or mmpose's ``TopdownAffine``) to the network
+      input, ``PackPoseInputs``);
     - ``model.test_cfg['output_space'] = 'image'``: predictions come back
       in pixels of the original image;
     - the reconstruction loss is replaced by a pixel loss (its loss network
@@ -149,7 +150,7 @@ def init_model(config: Union[str, Path, Config],
         raise ValueError(
             f'config {getattr(config, "filename", "")!r} has no '
             '`inference_pipeline` (the single-image pipeline: LoadImage, '
-            'GetBBoxCenterScale, TopdownAffine to the network input, '
+            'GetBBoxCenterScale, BoxToInput to the network input, '
             'PackPoseInputs); see configs/_base_/datasets/synthetic_faces.py')
     cfg.test_dataloader.dataset.pipeline = cfg.inference_pipeline
     cfg.model.train_cfg = None

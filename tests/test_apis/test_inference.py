@@ -209,3 +209,33 @@ def test_bad_inputs_name_the_problem(model, tmp_path):
                     __file__)))), 'configs', 'synthetic_k10.py'))
         cfg.model.test_cfg = dict(output_space='world')
         MODELS.build(cfg.model)
+
+
+def test_box_to_input_transform():
+    from mmkp_unsup.datasets.transforms import BoxToInput
+    image = np.zeros((60, 100, 3), np.uint8)
+    image[20:40, 50:70] = 255  # a white square
+    results = dict(
+        img=image,
+        bbox_center=np.array([[60., 30.]]),
+        bbox_scale=np.array([[40., 20.]]),
+        keypoints=np.array([[[50., 20.], [70., 40.]]]))
+    out = BoxToInput(input_size=(16, 8))(results)
+    assert out['img'].shape == (8, 16, 3)
+    # the box [40, 80] x [20, 40] fills the input (x 0.4 px per pixel in
+    # x, 0.4 in y); the square [50, 70] is input columns 4..12, full height
+    img = out['img']
+    assert img[:, 5:11].min() > 200
+    assert img[:, :3].max() < 60 and img[:, 13:].max() < 60
+    np.testing.assert_allclose(out['transformed_keypoints'][0],
+                               [[4, 0], [12, 8]])
+    assert out['input_size'] == (16, 8)
+    np.testing.assert_allclose(out['input_scale'], [40, 20])
+    assert 'BoxToInput(input_size=(16, 8))' == repr(BoxToInput((16, 8)))
+    # strong reductions average the area (no aliasing of a fine pattern)
+    stripes = np.zeros((400, 400, 3), np.uint8)
+    stripes[:, ::2] = 255
+    small = BoxToInput((8, 8))(dict(
+        img=stripes, bbox_center=np.array([[200., 200.]]),
+        bbox_scale=np.array([[400., 400.]])))['img']
+    assert np.abs(small.astype(float) - 127.5).max() < 3

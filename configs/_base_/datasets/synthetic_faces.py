@@ -56,14 +56,14 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # inference on any image (mmkp_unsup.apis, mmpose's inference_topdown,
-# demo/landmark_demo.py): the box (by default the whole image) is the
-# network's input frame (padding 1.0), resized to the input size; the
-# estimator maps its predictions back (test_cfg.output_space='image', set by
-# mmkp_unsup.apis.init_model)
+# demo/landmark_demo.py): the box (by default the whole image) is resized to
+# the network input, each axis on its own as the release resizes whole
+# images; the estimator maps its predictions back to the image
+# (test_cfg.output_space='image', set by mmkp_unsup.apis.init_model)
 inference_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale', padding=1.0),
-    dict(type='TopdownAffine', input_size=(image_size, image_size)),
+    dict(type='BoxToInput', input_size=(image_size, image_size)),
     dict(type='PackPoseInputs')
 ]
 

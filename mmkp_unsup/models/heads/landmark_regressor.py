@@ -88,14 +88,16 @@ class LandmarkRegressor(BaseModule):
         if not self.fitted:
             raise RuntimeError('LandmarkRegressor has no weights: fit it with '
                                'tools/fit_landmark_detector.py')
-        x = keypoints.reshape(len(keypoints), -1).to(self.weight.dtype)
+        # in double precision: least-squares weights can be large
+        x = keypoints.reshape(len(keypoints), -1).double()
         if x.shape[1] != 2 * self.num_keypoints:
             raise ValueError(
                 f'the regressor was fitted on {self.num_keypoints} keypoints,'
                 f' got {x.shape[1] // 2}')
         if self.bias:
             x = torch.cat([x, x.new_ones(len(x), 1)], dim=1)
-        return torch.einsum('ni,ilc->nlc', x, self.weight)
+        out = torch.einsum('ni,ilc->nlc', x, self.weight.double())
+        return out.to(keypoints.dtype)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata,
                               strict, missing_keys, unexpected_keys,
