@@ -32,8 +32,7 @@ from mmengine.utils import ProgressBar
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.apis import inference_landmarks, init_model  # noqa: E402
-from mmkp_unsup.visualization import (display_scale,  # noqa: E402
-                                      draw_landmark_result)
+from mmkp_unsup.visualization import draw_landmark_result  # noqa: E402
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp', '.ppm', '.pgm')

@@ -16,7 +16,7 @@ import argparse
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 import torch

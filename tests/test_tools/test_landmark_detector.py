@@ -3,7 +3,6 @@ trained a few iterations through tools/train.py."""
 import glob
 import json
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
