@@ -152,7 +152,12 @@ def init_model(config: Union[str, Path, Config],
             '`inference_pipeline` (the single-image pipeline: LoadImage, '
             'GetBBoxCenterScale, BoxToInput to the network input, '
             'PackPoseInputs); see configs/_base_/datasets/synthetic_faces.py')
-    cfg.test_dataloader.dataset.pipeline = cfg.inference_pipeline
+    # where mmpose's inference_topdown reads the pipeline
+    if cfg.get('test_dataloader') and cfg.test_dataloader.get('dataset'):
+        cfg.test_dataloader.dataset.pipeline = cfg.inference_pipeline
+    else:
+        cfg.test_dataloader = dict(
+            dataset=dict(pipeline=cfg.inference_pipeline))
     cfg.model.train_cfg = None
     cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
                               output_space='image')
