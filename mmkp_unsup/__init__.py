@@ -8,3 +8,4 @@ from . import datasets, engine, evaluation, models, visualization  # noqa: F401
 from .version import __version__
 
 __all__ = ['__version__']
+from . import apis  # noqa: F401,E402

@@ -5,3 +5,6 @@ __all__ = [
     'colorize_maps', 'draw_keypoints', 'keypoint_colors', 'make_grid',
     'to_uint8_rgb', 'upscale'
 ]
+from .landmark_drawing import display_scale, draw_landmark_result  # noqa: E402
+
+__all__ += ['display_scale', 'draw_landmark_result']

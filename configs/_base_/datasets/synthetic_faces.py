@@ -85,6 +85,18 @@ test_dataloader = dict(
         fit_dataset=regression_fit_faces,
         eval_dataset=test_faces))
 
+# inference on any image (mmkp_unsup.apis, mmpose's inference_topdown,
+# demo/landmark_demo.py): the box (by default the whole image) is resized to
+# the network input, each axis on its own as the release resizes whole
+# images; the estimator maps its predictions back to the image
+# (test_cfg.output_space='image', set by mmkp_unsup.apis.init_model)
+inference_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='BoxToInput', input_size=(image_size, image_size)),
+    dict(type='PackPoseInputs')
+]
+
 val_evaluator = [
     dict(type='LandmarkRegressionMetric', bias=False, norm_indices=(0, 1)),
     dict(type='EquivarianceMetric'),

@@ -1,4 +1,5 @@
 from .background_mask import MaskBackground, read_foreground_mask
+from .box_to_input import BoxToInput
 from .equivariance_warp import EquivarianceWarp
 from .formatting import PackPairInputs
 from .loading import LoadVideoFrame
@@ -9,5 +10,5 @@ from .tps_pair_warp import TPSPairWarp
 __all__ = [
     'PackPairInputs', 'TPSPairWarp', 'MaskBackground', 'read_foreground_mask',
     'ResizeCrop', 'resize_crop_matrix', 'LoadVideoFrame', 'PairRandomFlip',
-    'PairRandomSwap', 'TPSFramePairWarp', 'EquivarianceWarp'
+    'PairRandomSwap', 'TPSFramePairWarp', 'EquivarianceWarp', 'BoxToInput'
 ]

@@ -12,7 +12,7 @@ from mmpose.registry import METRICS
 from ..functional.label_free import (apply_affine, dense_flow, fit_affine,
                                      relative_error, sample_field,
                                      warp_points)
-from .landmark_regression_metric import _numpy
+from .landmark_regression_metric import _learned, _numpy
 
 
 def _image_size(sample: dict) -> Tuple[int, int]:
@@ -74,7 +74,7 @@ class EquivarianceMetric(BaseMetric):
                     'pipeline (and use an estimator that predicts the '
                     "'warped' view)")
             size_hw = _image_size(sample)
-            points = _numpy(pred['keypoints'])[0]
+            points = _numpy(_learned(pred))[0]
             warped = _numpy(pred['keypoints_warped'])[0]
             warp = sample['equivariance_warp']
             expected, kept = warp_points(points,
@@ -182,7 +182,7 @@ class TemporalStabilityMetric(BaseMetric):
                 clip_id=(sample.get('regression_split'), sample['clip_id']),
                 frame_id=int(sample['frame_id']),
                 size_hw=_image_size(sample),
-                keypoints=_numpy(sample['pred_instances']['keypoints'])[0])
+                keypoints=_numpy(_learned(sample['pred_instances']))[0])
             if images is not None:
                 record['grey'] = _grey(images[i])
             else:

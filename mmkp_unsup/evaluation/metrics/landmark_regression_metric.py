@@ -18,7 +18,8 @@ class LandmarkRegressionMetric(BaseMetric):
     """Error of a linear regressor from learned keypoints to landmarks.
 
     ``process`` keeps, per sample, the predicted keypoints
-    (``pred_instances.keypoints``), the annotated landmarks
+    (``pred_instances.learned_keypoints`` if present, else
+    ``pred_instances.keypoints``), the annotated landmarks
     (``gt_instances.transformed_keypoints`` if packed, else
     ``gt_instances.keypoints``: both in the frame of the model's input),
     their visibility and the ``regression_split`` tag set by
@@ -115,7 +116,7 @@ class LandmarkRegressionMetric(BaseMetric):
                              np.ones(np.shape(landmarks)[:2]))
             record = dict(
                 split=split,
-                keypoints=_numpy(sample['pred_instances']['keypoints'])[0],
+                keypoints=_numpy(_learned(sample['pred_instances']))[0],
                 landmarks=_numpy(landmarks)[0],
                 visible=_numpy(visible).reshape(
                     np.shape(landmarks)[:2])[0])
@@ -225,6 +226,14 @@ class LandmarkRegressionMetric(BaseMetric):
     def _stack(rows: List[dict]) -> Dict[str, np.ndarray]:
         keys = [k for k in rows[0] if k != 'split']
         return {key: np.stack([r[key] for r in rows]) for key in keys}
+
+
+def _learned(pred_instances):
+    """The K learned keypoints of a prediction (a detector with a stored
+    regressor puts its landmarks in ``keypoints``)."""
+    if 'learned_keypoints' in pred_instances:
+        return pred_instances['learned_keypoints']
+    return pred_instances['keypoints']
 
 
 def _numpy(value) -> np.ndarray:

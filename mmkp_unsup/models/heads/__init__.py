@@ -1,3 +1,4 @@
 from .soft_argmax_keypoint_head import SoftArgmaxKeypointHead
+from .landmark_regressor import LandmarkRegressor
 
-__all__ = ['SoftArgmaxKeypointHead']
+__all__ = ['SoftArgmaxKeypointHead', 'LandmarkRegressor']

@@ -6,6 +6,7 @@ from them and from the appearance features of the source.
 """
 from typing import Dict, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine.logging import MessageHub
 from torch import Tensor
@@ -48,8 +49,20 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         reconstruction_loss (dict): Loss between the generated and the
             target image, both given in pixel units (RGB, ``[0, 255]``).
             Defaults to ``dict(type='PixelReconstructionLoss')``.
+        landmark_regressor (dict): A stored linear map from the K learned
+            keypoints to L annotated landmarks (:class:`LandmarkRegressor`);
+            empty unless fitted by ``tools/fit_landmark_detector.py``
+            (docs/inference.md). Defaults to
+            ``dict(type='LandmarkRegressor')``.
         train_cfg (dict, optional): Unused; kept for mmpose's interface.
-        test_cfg (dict, optional): Passed to the head's ``predict``.
+        test_cfg (dict, optional): Passed to the head's ``predict``. Its
+            ``output_space`` says in which frame predictions come out:
+            ``'input'`` (the default; pixels of the network input, the
+            frame of the regression metric) or ``'image'`` (pixels of the
+            original image, mapped back through the ``input_center``,
+            ``input_scale`` and ``input_size`` that mmpose's
+            ``TopdownAffine`` stores, as mmpose's top-down estimators do;
+            samples without them are already in the image frame).
         data_preprocessor (dict, optional): Defaults to
             :class:`PairDataPreprocessor` with pixel values unchanged.
         init_cfg (dict, optional): Initialisation config.
@@ -72,6 +85,8 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
     divisible by ``2 ** num_stages``).
     """
 
+    OUTPUT_SPACES = ('input', 'image')
+
     def __init__(self,
                  backbone: ConfigType,
                  appearance_encoder: ConfigType,
@@ -81,6 +96,8 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
                      type='GaussianMapRenderer', std=0.1),
                  reconstruction_loss: ConfigType = dict(
                      type='PixelReconstructionLoss'),
+                 landmark_regressor: ConfigType = dict(
+                     type='LandmarkRegressor'),
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = dict(
@@ -107,6 +124,11 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         self._check_sizes()
         self.renderer = MODELS.build(renderer)
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
+        self.landmark_regressor = MODELS.build(landmark_regressor)
+        output_space = self.test_cfg.get('output_space', 'input')
+        if output_space not in self.OUTPUT_SPACES:
+            raise ValueError(f'test_cfg.output_space must be one of '
+                             f'{self.OUTPUT_SPACES}, got {output_space!r}')
         self.channels_last = channels_last
         if channels_last:
             self.to(memory_format=torch.channels_last)
@@ -298,18 +320,33 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
 
     def predict(self, inputs: Inputs,
                 data_samples: OptSampleList = None) -> SampleList:
-        """Predict the K keypoints of each image.
+        """Predict the K keypoints (and the stored landmarks) of each image.
 
         With a ``'warped'`` view in ``inputs`` (see
         :class:`EquivarianceWarp`) its keypoints are predicted as well.
 
         Returns:
-            list[PoseDataSample]: ``pred_instances.keypoints`` ``[1, K, 2]``,
-            ``(x, y)`` in pixels of the input image, and
-            ``pred_instances.keypoint_scores`` ``[1, K]`` (how concentrated
-            each heatmap is: 1 for a point mass, 0 for a flat map); with a
-            ``'warped'`` view also ``keypoints_warped`` and
-            ``keypoint_scores_warped``, the same for the warped image.
+            list[PoseDataSample]: ``pred_instances`` with
+
+            - ``learned_keypoints`` ``[1, K, 2]``: the K learned points,
+              ``(x, y)`` pixels, and ``learned_keypoint_scores`` ``[1, K]``
+              (how concentrated each heatmap is: 1 for a point mass, 0 for
+              a flat map);
+            - ``keypoints`` ``[1, L, 2]`` and ``keypoint_scores`` ``[1, L]``:
+              the L landmarks of the stored :class:`LandmarkRegressor`
+              (scores: the learned points' scores averaged with the weights'
+              magnitudes), or, without a fitted regressor, the K learned
+              points and their scores again.
+
+            Pixels of the network input, or of the original image with
+            ``test_cfg.output_space='image'`` (then also
+            ``keypoints_visible`` = ``keypoint_scores`` and, when the
+            samples carry them, ``bboxes`` and ``bbox_scores``, as mmpose's
+            top-down estimators give).
+
+            With a ``'warped'`` view in ``inputs`` also ``keypoints_warped``
+            and ``keypoint_scores_warped``: the K learned points of the
+            warped image, in pixels of the network input.
         """
         images = inputs['target'] if isinstance(inputs, dict) else inputs
         if data_samples is None:
@@ -328,9 +365,58 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
             for pred, pred_warped in zip(preds, warped):
                 pred.keypoints_warped = pred_warped.keypoints
                 pred.keypoint_scores_warped = pred_warped.keypoint_scores
+        for pred in preds:
+            pred.learned_keypoints = pred.keypoints
+            pred.learned_keypoint_scores = pred.keypoint_scores
+        if self.landmark_regressor.fitted and preds:
+            self._add_landmarks(preds)
+        to_image = self.test_cfg.get('output_space', 'input') == 'image'
         for data_sample, pred in zip(data_samples, preds):
+            if to_image:
+                self._to_image_space(pred, data_sample)
             data_sample.pred_instances = pred
         return data_samples
+
+    def _add_landmarks(self, preds: list) -> None:
+        """Replace ``keypoints``/``keypoint_scores`` by the regressed
+        landmarks (see :meth:`predict`)."""
+        regressor = self.landmark_regressor
+        learned = torch.from_numpy(
+            np.concatenate([p.learned_keypoints for p in preds])).to(
+                regressor.weight.device)
+        landmarks = regressor(learned).cpu().numpy()
+        # weight of learned keypoint k in landmark l: |w| summed over x, y
+        # inputs and outputs (the bias row excluded)
+        magnitude = regressor.weight[:2 * regressor.num_keypoints].abs()
+        magnitude = magnitude.reshape(regressor.num_keypoints, 2,
+                                      regressor.num_landmarks, 2).sum((1, 3))
+        magnitude = (magnitude / magnitude.sum(0).clamp_min(1e-12)).cpu()
+        scores = np.concatenate([p.learned_keypoint_scores for p in preds])
+        landmark_scores = scores @ magnitude.numpy()
+        for pred, points, score in zip(preds, landmarks, landmark_scores):
+            pred.keypoints = points[None].astype(np.float32)
+            pred.keypoint_scores = score[None].astype(np.float32)
+
+    @staticmethod
+    def _to_image_space(pred, data_sample: PoseDataSample) -> None:
+        """Map the predictions from the network input back to the image."""
+        meta = data_sample.metainfo
+        if all(k in meta
+               for k in ('input_center', 'input_scale', 'input_size')):
+            size = np.asarray(meta['input_size'], np.float32).reshape(2)
+            scale = np.asarray(meta['input_scale'], np.float32).reshape(2)
+            center = np.asarray(meta['input_center'], np.float32).reshape(2)
+            for key in ('keypoints', 'learned_keypoints'):
+                points = pred.get(key)
+                if points is not None:
+                    pred.set_field(
+                        points / size * scale + center - 0.5 * scale, key)
+        pred.keypoints_visible = pred.keypoint_scores
+        gt = data_sample.get('gt_instances')
+        if gt is not None and 'bboxes' in gt:
+            pred.bboxes = gt.bboxes
+            pred.bbox_scores = gt.get('bbox_scores',
+                                      np.ones(len(gt.bboxes), np.float32))
 
 
 def _to_channels_last(inputs: Inputs) -> Inputs:
