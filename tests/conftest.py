@@ -40,13 +40,24 @@ def _visualizer_classes():
     return classes
 
 
-@pytest.fixture(autouse=True)
-def _fresh_visualizers():
+def _drop_new_visualizers():
     """Runners built in-process register their visualizer under the config's
     fixed name (``'visualizer'``), and a later runner would reuse it, with
-    the earlier work dir: drop the instances a test made."""
+    the earlier work dir: drop the instances made meanwhile."""
     before = {cls: set(cls._instance_dict) for cls in _visualizer_classes()}
     yield
     for cls in _visualizer_classes():
         for name in set(cls._instance_dict) - before.get(cls, set()):
             del cls._instance_dict[name]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_visualizers():
+    """Drop the visualizers a test made."""
+    yield from _drop_new_visualizers()
+
+
+@pytest.fixture(autouse=True, scope='module')
+def _fresh_module_visualizers():
+    """Drop the visualizers a module made (its module-scoped fixtures too)."""
+    yield from _drop_new_visualizers()
