@@ -30,6 +30,13 @@ def main(argv=None) -> int:
         if key in metrics:
             print(f'  {key:<16s} {metrics[key]:7.2f} % of inter-ocular '
                   'distance')
+    label_free = sorted(k for k in metrics
+                        if k.startswith(('equivariance/', 'temporal/')))
+    if label_free:
+        print('label-free quality (docs/evaluation.md; lower than the '
+              'baseline is better):')
+        for key in label_free:
+            print(f'  {key:<28s} {metrics[key]:7.2f}')
     pictures = sorted(
         glob.glob(osp.join(args.work_dir, '*', 'vis_data', 'vis_image',
                            '*.png')))

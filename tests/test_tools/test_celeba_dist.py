@@ -82,7 +82,7 @@ def test_celeba_k30_dist_train_and_test_on_cpu(repo_root, tmp_path):
     # validation at iteration 2 on MAFL: the regression fitted on MAFL
     # training minus its validation, reported on the MAFL validation image
     # (13 samples over 2 processes: the padded duplicate was dropped)
-    assert (f'landmark regression: {FIT} fitting and {VAL} evaluation '
+    assert (f'landmark regression (LandmarkRegressionMetric): {FIT} fitting and {VAL} evaluation '
             f'samples, {K} keypoints -> 5 landmarks') in log
     # the metrics json: NME logged at the validation's iteration
     scalars = osp.join(osp.dirname(log_files[-1]), 'vis_data',
@@ -113,7 +113,7 @@ def test_celeba_k30_dist_train_and_test_on_cpu(repo_root, tmp_path):
         str(tmp_path / 'test'), '--out', metrics_json, '--cfg-options',
         *cfg_options
     ], repo_root, timeout=120)
-    assert (f'landmark regression: {FIT} fitting and {TEST} evaluation '
+    assert (f'landmark regression (LandmarkRegressionMetric): {FIT} fitting and {TEST} evaluation '
             'samples') in out
     metrics = json.load(open(metrics_json))
     assert set(metrics) >= {'NME', 'NME_mean_shape', 'NME_fit'}
