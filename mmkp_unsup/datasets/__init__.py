@@ -7,3 +7,6 @@ __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
     'SyntheticFaceDataset'
 ]
+from .synthetic import SyntheticObjectDataset  # noqa: E402
+
+__all__ += ['SyntheticObjectDataset']

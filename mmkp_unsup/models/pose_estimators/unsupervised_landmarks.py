@@ -15,6 +15,7 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.utils.typing import (ConfigType, OptConfigType, OptMultiConfig,
                                  OptSampleList, SampleList)
+from ..utils.diagnostics import keypoint_diagnostics
 
 Inputs = Union[Tensor, Dict[str, Tensor]]
 
@@ -193,8 +194,13 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         """Reconstruction loss of a batch of pairs.
 
         Returns:
-            dict: ``loss_reconstruction`` and, for logging only,
-            ``keypoint_spread`` (mean marginal std in ``[-1, 1]`` units).
+            dict: ``loss_reconstruction`` and, for logging only, the
+            diagnostics of :func:`keypoint_diagnostics`:
+            ``keypoint_spread`` (mean marginal std in ``[-1, 1]`` units),
+            ``keypoint_dispersion`` (mean distance between two points over
+            the object's box diagonal, or the image's without boxes) and,
+            when the samples carry ``gt_instances.bboxes``,
+            ``keypoint_in_box`` (fraction of the points inside the box).
         """
         if not isinstance(inputs, dict) or 'source' not in inputs:
             raise ValueError(
@@ -209,7 +215,23 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
             mask)
         return dict(
             loss_reconstruction=loss,
-            keypoint_spread=outputs['spread'].detach().mean())
+            **keypoint_diagnostics(outputs['coords'], outputs['spread'],
+                                   inputs['target'].shape[-2:],
+                                   self._target_boxes(data_samples)))
+
+    @staticmethod
+    def _target_boxes(data_samples: OptSampleList) -> Optional[Tensor]:
+        """The first box of each sample's target ``[B, 4]`` (xyxy pixels),
+        or ``None`` unless every sample has one."""
+        if not data_samples:
+            return None
+        boxes = []
+        for ds in data_samples:
+            gt = ds.get('gt_instances')
+            if gt is None or 'bboxes' not in gt or len(gt.bboxes) == 0:
+                return None
+            boxes.append(torch.as_tensor(gt.bboxes[0]).reshape(4))
+        return torch.stack(boxes)
 
     @staticmethod
     def _loss_mask(data_samples: OptSampleList) -> Optional[Tensor]:
