@@ -3,10 +3,11 @@ from .dataset_wrappers import (BadSampleError, CheckedDataset,
 from .datasets import *  # noqa: F401,F403
 from .datasets import __all__ as _datasets_all
 from .pair_samplers import ClipFramePairSampler
-from .synthetic import SyntheticFaceDataset
+from .synthetic import SyntheticFaceDataset, SyntheticObjectDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'FramePairDataset', 'RegressionSplitDataset', 'ClipFramePairSampler',
-    'SyntheticFaceDataset', 'BadSampleError', 'CheckedDataset'
+    'SyntheticFaceDataset', 'SyntheticObjectDataset', 'BadSampleError',
+    'CheckedDataset'
 ] + list(_datasets_all)

@@ -49,7 +49,9 @@ def test_loss_predict_and_tensor_modes():
     assert data['inputs']['target'].shape == (4, 3, 16, 16)
     assert data['inputs']['target'].abs().max() <= 1.0
     losses = model(**data, mode='loss')
-    assert set(losses) == {'loss_reconstruction', 'keypoint_spread'}
+    assert set(losses) == {
+        'loss_reconstruction', 'keypoint_spread', 'keypoint_dispersion'
+    }
     assert losses['loss_reconstruction'].requires_grad
 
     model.eval()

@@ -14,6 +14,7 @@ TINY = [
     'train_dataloader.persistent_workers=False',
     'train_dataloader.dataset.dataset.num_clips=8',
     'train_dataloader.dataset.dataset.frames_per_clip=2',
+    'train_dataloader.dataset.pair_sampler.min_gap=1',
     'val_dataloader.num_workers=0',
     'val_dataloader.persistent_workers=False',
     'val_dataloader.batch_size=16',

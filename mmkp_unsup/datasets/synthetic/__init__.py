@@ -10,3 +10,16 @@ __all__ = [
     'sample_jittered_poses', 'SYNTHETIC_FACES_METAINFO',
     'SyntheticFaceDataset'
 ]
+from .object_renderer import (ObjectIdentity, ObjectPose, object_bbox,
+                              object_landmarks, render_object,
+                              sample_object_identity, sample_object_motion,
+                              sample_object_pose)
+from .synthetic_objects import (SYNTHETIC_OBJECTS_METAINFO,
+                                SyntheticObjectDataset)
+
+__all__ += [
+    'ObjectIdentity', 'ObjectPose', 'object_bbox', 'object_landmarks',
+    'render_object', 'sample_object_identity', 'sample_object_motion',
+    'sample_object_pose', 'SYNTHETIC_OBJECTS_METAINFO',
+    'SyntheticObjectDataset'
+]

@@ -12,6 +12,7 @@ from mmengine.model import is_model_wrapper
 
 from mmpose.registry import HOOKS
 from ...models.utils.coordinates import normalized_to_pixel
+from ...models.utils.diagnostics import keypoint_diagnostics
 from ...visualization.drawing import (colorize_maps, draw_keypoints,
                                       keypoint_colors, make_grid,
                                       to_uint8_rgb)
@@ -34,6 +35,10 @@ class LandmarkVisualizationHook(Hook):
       ``<work_dir>/<timestamp>/<out_dir>/``.
 
     The model is run in eval mode on at most ``num_images`` samples.
+    A caption above each grid gives the diagnostics of the drawn samples
+    (see :func:`keypoint_diagnostics`): heatmap ``spread``, point
+    ``dispersion`` over the object's box and, with boxes, the fraction of
+    points ``in box``; collapsed points show there as a dispersion near 0.
     Images go to the visualizer's backends (``LocalVisBackend`` writes
     ``<work_dir>/<timestamp>/vis_data/vis_image/``).
 
@@ -175,7 +180,10 @@ class LandmarkVisualizationHook(Hook):
                 plain(target.roll(1, dims=0)),
                 with_points(swap['reconstruction']), maps
             ]
-        return make_grid(rows)
+        stats = keypoint_diagnostics(
+            own['coords'], own['spread'], size_hw,
+            model._target_boxes(data.get('data_samples')))
+        return add_caption(make_grid(rows), format_diagnostics(stats))
 
     def _emit(self, runner, name: str, grid: np.ndarray, step: int) -> None:
         runner.visualizer.add_image(name, grid, step=step)
@@ -204,3 +212,20 @@ class LandmarkVisualizationHook(Hook):
         stem = stem or f'{meta.get("id", "sample")}'
         split = meta.get('regression_split')
         return f'{split}_{stem}.png' if split else f'{stem}.png'
+
+
+def format_diagnostics(stats: Dict[str, torch.Tensor]) -> str:
+    """One line of text for :func:`keypoint_diagnostics`'s numbers."""
+    names = dict(keypoint_spread='spread', keypoint_dispersion='dispersion',
+                 keypoint_in_box='in box')
+    return '  '.join(f'{names[k]} {float(v):.2f}' for k, v in stats.items()
+                     if k in names)
+
+
+def add_caption(grid: np.ndarray, text: str) -> np.ndarray:
+    """A white strip with ``text`` (black) on top of an RGB grid."""
+    height = 18
+    strip = np.full((height, grid.shape[1], 3), 255, np.uint8)
+    cv2.putText(strip, text, (4, height - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
+                (0, 0, 0), 1, cv2.LINE_AA)
+    return np.concatenate([strip, grid], axis=0)

@@ -17,6 +17,7 @@ from mmpose.structures import PoseDataSample
 from mmpose.utils.typing import (ConfigType, OptConfigType, OptMultiConfig,
                                  OptSampleList, SampleList)
 from ..losses.reconstruction_losses import check_loss_mask
+from ..utils.diagnostics import keypoint_diagnostics
 
 Inputs = Union[Tensor, Dict[str, Tensor]]
 
@@ -256,8 +257,13 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         """Reconstruction loss of a batch of pairs.
 
         Returns:
-            dict: ``loss_reconstruction`` and, for logging only,
-            ``keypoint_spread`` (mean marginal std in ``[-1, 1]`` units).
+            dict: ``loss_reconstruction`` and, for logging only, the
+            diagnostics of :func:`keypoint_diagnostics`:
+            ``keypoint_spread`` (mean marginal std in ``[-1, 1]`` units),
+            ``keypoint_dispersion`` (mean distance between two points over
+            the object's box diagonal, or the image's without boxes) and,
+            when the samples carry ``gt_instances.bboxes``,
+            ``keypoint_in_box`` (fraction of the points inside the box).
         """
         if not isinstance(inputs, dict) or 'source' not in inputs:
             raise ValueError(
@@ -273,7 +279,9 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
             mask)
         losses = dict(
             loss_reconstruction=loss,
-            keypoint_spread=outputs['spread'].detach().mean())
+            **keypoint_diagnostics(outputs['coords'], outputs['spread'],
+                                   inputs['target'].shape[-2:],
+                                   self._target_boxes(data_samples)))
         self._record_loss_terms(losses)
         return losses
 
@@ -294,6 +302,20 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
                 terms[f'loss_reconstruction[{name}]'] = value
         MessageHub.get_current_instance().update_info(
             'loss_terms', terms, resumed=False)
+
+    @staticmethod
+    def _target_boxes(data_samples: OptSampleList) -> Optional[Tensor]:
+        """The first box of each sample's target ``[B, 4]`` (xyxy pixels),
+        or ``None`` unless every sample has one."""
+        if not data_samples:
+            return None
+        boxes = []
+        for ds in data_samples:
+            gt = ds.get('gt_instances')
+            if gt is None or 'bboxes' not in gt or len(gt.bboxes) == 0:
+                return None
+            boxes.append(torch.as_tensor(gt.bboxes[0]).reshape(4))
+        return torch.stack(boxes)
 
     @staticmethod
     def _loss_mask(data_samples: OptSampleList) -> Optional[Tensor]:

@@ -10,3 +10,6 @@ __all__ = [
     'spread_to_score', 'yx_to_xy', 'xy_to_yx', 'GaussianMapRenderer',
     'render_gaussian_maps'
 ]
+from .diagnostics import keypoint_diagnostics  # noqa: E402
+
+__all__ += ['keypoint_diagnostics']
