@@ -69,6 +69,10 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(norm_indices=norm_indices)
 test_evaluator = val_evaluator
+# the evaluation sets are the reported ones: keep the last checkpoint rather
+# than select one on them (docs/method.md, "Checkpoint selection"); add a
+# third annotated set as val_dataloader to select checkpoints
+default_hooks = dict(checkpoint=dict(save_best=None))
 model = dict(
     backbone=dict(
         num_keypoints=num_keypoints,
@@ -94,4 +98,5 @@ auto_scale_lr = dict(base_batch_size=batch_size)
 #     dict(type='MultiStepLR', by_epoch=False, gamma=0.3,
 #          milestones=[max_iters * 2 // 3, max_iters * 13 // 15])
 # ]
-# default_hooks = dict(checkpoint=dict(interval=max_iters // 2))
+# default_hooks = dict(
+#     checkpoint=dict(interval=max_iters // 2, save_best=None))

@@ -89,4 +89,5 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, gamma=0.3,
          milestones=[max_iters * 2 // 3, max_iters * 13 // 15])
 ]
-default_hooks = dict(checkpoint=dict(interval=max_iters // 2))
+default_hooks = dict(
+    checkpoint=dict(interval=max_iters // 2, save_best=None))

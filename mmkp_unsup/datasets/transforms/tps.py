@@ -1,4 +1,4 @@
-"""Thin-plate-spline warps (METHOD.md, "Image pairs").
+"""Thin-plate-spline warps (docs/training.md, "Image pairs").
 
 A warp ``T`` maps points of the *output* image to the points of the
 *input* image they are sampled from (a backward map, as ``grid_sample``

@@ -1,4 +1,5 @@
-"""Static-image pairs by two thin-plate-spline warps (see METHOD.md)."""
+"""Static-image pairs by two thin-plate-spline warps (docs/training.md,
+"Image pairs")."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np

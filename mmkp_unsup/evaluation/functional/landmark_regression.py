@@ -1,4 +1,4 @@
-"""The landmark-regression protocol as plain functions (METHOD.md, Evaluation).
+"""The landmark-regression protocol as plain functions (docs/evaluation.md).
 
 Learned keypoints ``[N, K, 2]`` are flattened to ``[N, 2K]`` rows; a
 linear map (least squares, no bias by default) predicts the ``L``
