@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.engine.runner_setup import (  # noqa: E402
-    init_cpu_distributed, sync_bn_to_bn_on_cpu)
+    init_cpu_distributed, sync_bn_to_bn_on_cpu, shutdown_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -107,7 +107,9 @@ def main(argv=None) -> dict:
                     mmengine.dump(metrics, args.out)
 
         runner.register_hook(SaveMetricHook(), 'LOWEST')
-    return runner.test()
+    metrics = runner.test()
+    shutdown_distributed()
+    return metrics
 
 
 if __name__ == '__main__':

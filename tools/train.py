@@ -16,7 +16,7 @@ from mmengine.runner import Runner
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.engine.runner_setup import (  # noqa: E402
-    init_cpu_distributed, sync_bn_to_bn_on_cpu)
+    init_cpu_distributed, sync_bn_to_bn_on_cpu, shutdown_distributed)
 from mmpose.registry import HOOKS  # noqa: E402
 
 # optimizer wrappers and their automatic-mixed-precision counterparts
@@ -155,6 +155,7 @@ def main(argv=None) -> None:
         # the schedules' `end` comes from this config, not the checkpoint
         runner.register_hook(HOOKS.build(dict(type='SchedulerEndHook')))
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -119,3 +119,15 @@ def sync_bn_to_bn_on_cpu(cfg: Config) -> int:
         cfg.sync_bn = None
         count += 1
     return count
+
+
+def shutdown_distributed() -> None:
+    """Wait for every process, then close the process group.
+
+    Leaving a gloo group to the interpreter's exit can abort a process
+    ("terminate called without an active exception") after its work is
+    done; closing it explicitly ends the run cleanly.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

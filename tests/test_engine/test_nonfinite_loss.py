@@ -55,6 +55,7 @@ def runner_cfg(repo_root, tmp_path, max_iters, **optim_kwargs):
     cfg.train_dataloader.persistent_workers = False
     cfg.train_dataloader.dataset.dataset.num_clips = 4
     cfg.train_dataloader.dataset.dataset.frames_per_clip = 2
+    cfg.train_dataloader.dataset.pair_sampler.min_gap = 1
     cfg.train_dataloader.dataset.dataset.cache_images = False
     cfg.train_cfg = dict(by_epoch=False, max_iters=max_iters,
                          val_interval=1000)

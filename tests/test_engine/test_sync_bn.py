@@ -71,6 +71,7 @@ def test_single_process_runner_trains_a_sync_bn_config(repo_root, tmp_path):
                                 persistent_workers=False)
     cfg.train_dataloader.dataset.dataset.update(num_clips=4,
                                                 frames_per_clip=2)
+    cfg.train_dataloader.dataset.pair_sampler.min_gap = 1
     cfg.train_cfg = dict(by_epoch=False, max_iters=1, val_interval=100)
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None

@@ -48,6 +48,7 @@ def tiny_runner_cfg(repo_root, tmp_path, reconstruction_loss):
     cfg.train_dataloader.persistent_workers = False
     cfg.train_dataloader.dataset.dataset.num_clips = 4
     cfg.train_dataloader.dataset.dataset.frames_per_clip = 2
+    cfg.train_dataloader.dataset.pair_sampler.min_gap = 1
     cfg.train_dataloader.dataset.dataset.cache_images = False
     cfg.train_cfg = dict(by_epoch=False, max_iters=2, val_interval=1000)
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None

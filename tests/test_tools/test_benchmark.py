@@ -13,6 +13,7 @@ TINY = [
     'train_dataloader.persistent_workers=False',
     'train_dataloader.dataset.dataset.num_clips=8',
     'train_dataloader.dataset.dataset.frames_per_clip=2',
+    'train_dataloader.dataset.pair_sampler.min_gap=1',
     'model.backbone.n_filters=4',
     'model.appearance_encoder.n_filters=4',
     'model.generator.n_filters=2',

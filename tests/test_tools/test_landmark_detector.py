@@ -28,6 +28,7 @@ DATA = [
     'train_dataloader.persistent_workers=False',
     'train_dataloader.dataset.dataset.num_clips=8',
     'train_dataloader.dataset.dataset.frames_per_clip=2',
+    'train_dataloader.dataset.pair_sampler.min_gap=1',
     'test_dataloader.num_workers=0',
     'test_dataloader.persistent_workers=False',
     'test_dataloader.batch_size=16',

@@ -19,6 +19,7 @@ train_dataloader = dict(
     batch_size=4, num_workers={workers}, persistent_workers=False,
     dataset=dict(
         dataset=dict(num_clips=6, frames_per_clip=3),
+        pair_sampler=dict(min_gap=1),
         pipeline=[
             dict(type='PairRandomFlip'),
             dict(type='PairRandomSwap'),
