@@ -50,6 +50,9 @@ class _RecordParamsAroundIters(Hook):
 def runner_cfg(repo_root, tmp_path, max_iters, **optim_kwargs):
     cfg = Config.fromfile(f'{repo_root}/configs/synthetic_k10.py')
     cfg.work_dir = str(tmp_path / 'work')
+    # runners built within one second would share a logger (named after
+    # the config and the time) and write to the first one's log file
+    cfg.experiment_name = f'nonfinite_{tmp_path.name}'
     cfg.train_dataloader.batch_size = 4
     cfg.train_dataloader.num_workers = 0
     cfg.train_dataloader.persistent_workers = False
