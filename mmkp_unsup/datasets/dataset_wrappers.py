@@ -105,7 +105,11 @@ class _SkipPolicyMixin:
     max_skips: int
 
     def _prepare_sample(self, idx: int) -> Any:
-        raise NotImplementedError
+        """Sample ``idx`` through the wrapper's children and pipeline;
+        each wrapper (:class:`FramePairDataset`, :class:`CheckedDataset`)
+        defines it."""
+        raise NotImplementedError(
+            f'{type(self).__name__} must define _prepare_sample')
 
     def prepare_data(self, idx: int) -> Any:
         self.full_init()

@@ -542,8 +542,8 @@ def _peak_rss() -> Optional[int]:
             for line in f:
                 if line.startswith('VmHWM:'):
                     return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    except OSError:  # no /proc (not Linux): memory is not reported
+        return None
     return None
 
 
