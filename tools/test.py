@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.engine.runner_setup import (  # noqa: E402
-    init_cpu_distributed, sync_bn_to_bn_on_cpu, shutdown_distributed)
+    setup_launcher, shutdown_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -91,11 +91,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
-    if args.launcher != 'none':
-        # torchrun on CPUs: gloo process group before the runner; SyncBN
-        # (GPU-only in torch) becomes BN there
-        init_cpu_distributed(cfg, args.launcher)
-        sync_bn_to_bn_on_cpu(cfg)
+    # torchrun on CPUs: gloo process group before the runner; SyncBN
+    # (GPU-only in torch) becomes BN there
+    setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
 
     if args.out:

@@ -9,7 +9,7 @@ _base_ = [
     './models/conditional_generation.py',
 ]
 
-max_iters = 5000
+max_iters = 7500
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 # a short schedule: the release's staircase decay would not act within it;
 # the learning rate drops x0.3 at 2/3 and 13/15 of the iterations instead

@@ -121,6 +121,24 @@ def sync_bn_to_bn_on_cpu(cfg: Config) -> int:
     return count
 
 
+def setup_launcher(cfg: Config, launcher: str) -> None:
+    """Prepare a config for its launcher before the runner is built.
+
+    With a distributed launcher on CPUs (torchrun without CUDA) this starts
+    the gloo process group (:func:`init_cpu_distributed`) and replaces
+    SyncBN by BN (:func:`sync_bn_to_bn_on_cpu`); with ``'none'`` or on GPUs
+    mmengine's runner does the rest.
+
+    Args:
+        cfg (Config): The merged config; modified in place.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+    """
+    if launcher == 'none':
+        return
+    init_cpu_distributed(cfg, launcher)
+    sync_bn_to_bn_on_cpu(cfg)
+
+
 def shutdown_distributed() -> None:
     """Wait for every process, then close the process group.
 

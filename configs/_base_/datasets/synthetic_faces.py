@@ -16,11 +16,15 @@ train_faces = dict(
 
 train_dataloader = dict(
     batch_size=batch_size,
-    num_workers=1,
-    persistent_workers=True,
+    # loaded in the training process: a face is drawn in 0.6 ms and then
+    # cached, and on 2 cores a worker process costs more than it saves (it
+    # competes with the training threads, and unpickling each batch's 64
+    # data samples costs the training process about 5 ms): 52 against
+    # 58 ms per iteration (docs/benchmark.md, "Where the demo's time goes")
+    num_workers=0,
+    persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    # all images have one size: stack them in the worker (two tensors per
-    # batch cross the process boundary instead of one per image)
+    # all images have one size: stack them into two tensors per batch
     collate_fn=dict(type='default_collate'),
     dataset=dict(
         type='FramePairDataset',

@@ -1,15 +1,14 @@
 """The built-in dataset: procedurally drawn faces with five landmarks."""
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.dataset import force_full_init
 
-from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from .face_renderer import (MAX_ANGLE, MAX_SHIFT, SCALE_RANGE, FaceIdentity,
                             FacePose, face_landmarks, render_face,
                             sample_identity, sample_jittered_poses,
                             sample_motion, sample_pose)
+from .procedural_dataset import ProceduralClipDataset
 
 _COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
             [255, 0, 255])
@@ -43,7 +42,7 @@ SYNTHETIC_FACES_METAINFO = dict(
 
 
 @DATASETS.register_module()
-class SyntheticFaceDataset(BaseCocoStyleDataset):
+class SyntheticFaceDataset(ProceduralClipDataset):
     """Cartoon faces drawn on the fly, deterministic from a seed.
 
     Each face has an identity (background, skin, hair, eye, nose and mouth
@@ -92,6 +91,7 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
     """
 
     METAINFO: dict = SYNTHETIC_FACES_METAINFO
+    FAMILY = 'synthetic_faces'
     MOTION_KEYS = dict(
         steady=('angle_step', 'scale_step', 'shift_step'),
         jitter=('angle_jitter', 'scale_jitter', 'shift_jitter'))
@@ -108,29 +108,11 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                  motion: Optional[dict] = None,
                  cache_images: bool = False,
                  **kwargs) -> None:
-        if num_clips < 1 or frames_per_clip < 1:
-            raise ValueError('num_clips and frames_per_clip must be >= 1, '
-                             f'got {num_clips} and {frames_per_clip}')
-        if image_size < 8:
-            raise ValueError(f'image_size must be >= 8, got {image_size}')
-        if len(scale_range) != 2 or not 0 < scale_range[0] <= scale_range[1]:
-            raise ValueError('scale_range must be (min, max) with 0 < min '
-                             f'<= max, got {scale_range}')
-        for key in ('ann_file', 'data_root', 'bbox_file'):
-            if kwargs.get(key):
-                raise ValueError(f'SyntheticFaceDataset reads no files; got '
-                                 f'{key}={kwargs[key]!r}')
-        self.num_clips = num_clips
-        self.frames_per_clip = frames_per_clip
-        self.image_size = image_size
-        self.seed = seed
         self.pose_range = dict(
             max_angle=max_angle,
             scale_range=tuple(scale_range),
             max_shift=max_shift)
         self.motion = motion
-        self.cache_images = cache_images
-        self._image_cache = {}
         self.motion_type = None
         self.motion_args = {}
         if motion is not None:
@@ -145,7 +127,8 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
                     f'unknown keys for {self.motion_type!r} motion: '
                     f'{sorted(set(self.motion_args) - set(allowed))}; '
                     f'expected some of {allowed}')
-        super().__init__(**kwargs)
+        super().__init__(num_clips, frames_per_clip, image_size, seed,
+                         'scale_range', scale_range, cache_images, **kwargs)
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
         """Draw every identity and pose (images are drawn on access)."""
@@ -182,28 +165,9 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
         # clipped to the image, as mmpose's COCO-style datasets do
         bbox = np.clip(bbox, 0, self.image_size)
         return dict(
-            id=idx,
-            img_id=idx,
-            img_path=f'synthetic_faces/seed{self.seed}/{idx:07d}.png',
-            clip_id=clip_id,
-            frame_id=frame_id,
-            bbox=bbox,
-            bbox_score=np.ones(1, dtype=np.float32),
-            num_keypoints=keypoints.shape[1],
-            keypoints=keypoints,
-            keypoints_visible=np.ones(keypoints.shape[:2], np.float32),
-            iscrowd=0,
-            category_id=1,
+            self._coco_fields(idx, clip_id, frame_id, keypoints, bbox),
             face_identity=vars(identity).copy(),
             face_pose=vars(pose).copy())
-
-    def load_data_list(self) -> List[dict]:
-        data_list = super().load_data_list()
-        expected = self.num_clips * self.frames_per_clip
-        if len(data_list) != expected:
-            raise RuntimeError(f'{len(data_list)} of {expected} synthetic '
-                               'faces were kept by the annotation filter')
-        return data_list
 
     def draw(self, data_info: dict) -> np.ndarray:
         """Draw the image of a sample: BGR ``uint8`` ``[S, S, 3]``."""
@@ -211,21 +175,3 @@ class SyntheticFaceDataset(BaseCocoStyleDataset):
             FaceIdentity(**data_info['face_identity']),
             FacePose(**data_info['face_pose']), self.image_size)
         return image
-
-    @force_full_init
-    def prepare_data(self, idx: int) -> Any:
-        """Draw the sample's image into ``img``, then run the pipeline.
-
-        :meth:`get_data_info` stays cheap (annotations only, like a file
-        dataset before ``LoadImage``); the image is drawn here.
-        """
-        data_info = self.get_data_info(idx)
-        image = self._image_cache.get(idx)
-        if image is None:
-            image = self.draw(data_info)
-            if self.cache_images:
-                self._image_cache[idx] = image
-        # a copy: transforms may change the image in place
-        data_info['img'] = image.copy() if self.cache_images else image
-        data_info['dataset'] = self
-        return self.pipeline(data_info)

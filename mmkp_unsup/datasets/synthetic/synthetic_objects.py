@@ -3,12 +3,10 @@
 Kept apart from the faces on purpose: it is used to check that defaults
 chosen on the faces hold on data of another kind (docs/synthetic_data.md).
 """
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.dataset import force_full_init
 
-from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from .object_renderer import (LENGTH_RANGE, MAX_HEADING, MAX_SHIFT,
                               OBJECT_LANDMARK_NAMES, ObjectIdentity,
@@ -16,6 +14,7 @@ from .object_renderer import (LENGTH_RANGE, MAX_HEADING, MAX_SHIFT,
                               object_landmarks, render_background,
                               render_object, sample_object_identity,
                               sample_object_motion, sample_object_pose)
+from .procedural_dataset import ProceduralClipDataset
 
 _COLOURS = ([255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
             [255, 0, 255])
@@ -44,7 +43,7 @@ SYNTHETIC_OBJECTS_METAINFO = dict(
 
 
 @DATASETS.register_module()
-class SyntheticObjectDataset(BaseCocoStyleDataset):
+class SyntheticObjectDataset(ProceduralClipDataset):
     """Articulated creatures over real photographs, drawn on the fly.
 
     Each clip is one creature (shape, colours, stripes or spots, a crop of
@@ -88,6 +87,7 @@ class SyntheticObjectDataset(BaseCocoStyleDataset):
     """
 
     METAINFO: dict = SYNTHETIC_OBJECTS_METAINFO
+    FAMILY = 'synthetic_objects'
     MOTION_KEYS = ('heading_step', 'shift_step', 'scale_step', 'bend_step')
 
     def __init__(self,
@@ -102,28 +102,11 @@ class SyntheticObjectDataset(BaseCocoStyleDataset):
                  background_paths: Optional[Sequence[str]] = None,
                  cache_images: bool = False,
                  **kwargs) -> None:
-        if num_clips < 1 or frames_per_clip < 1:
-            raise ValueError('num_clips and frames_per_clip must be >= 1, '
-                             f'got {num_clips} and {frames_per_clip}')
-        if image_size < 8:
-            raise ValueError(f'image_size must be >= 8, got {image_size}')
-        if (len(length_range) != 2
-                or not 0 < length_range[0] <= length_range[1]):
-            raise ValueError('length_range must be (min, max) with 0 < min '
-                             f'<= max, got {length_range}')
         motion = dict(motion or {})
         unknown = set(motion) - set(self.MOTION_KEYS)
         if unknown:
             raise ValueError(f'unknown motion keys {sorted(unknown)}; '
                              f'expected some of {self.MOTION_KEYS}')
-        for key in ('ann_file', 'data_root', 'bbox_file'):
-            if kwargs.get(key):
-                raise ValueError(f'SyntheticObjectDataset reads no files; '
-                                 f'got {key}={kwargs[key]!r}')
-        self.num_clips = num_clips
-        self.frames_per_clip = frames_per_clip
-        self.image_size = image_size
-        self.seed = seed
         self.pose_range = dict(
             max_heading=max_heading,
             length_range=tuple(length_range),
@@ -131,9 +114,9 @@ class SyntheticObjectDataset(BaseCocoStyleDataset):
         self.motion = motion
         self.background_paths = background_paths
         self.photos = load_photos(background_paths)
-        self.cache_images = cache_images
-        self._image_cache = {}
-        super().__init__(**kwargs)
+        super().__init__(num_clips, frames_per_clip, image_size, seed,
+                         'length_range', length_range, cache_images,
+                         **kwargs)
 
     def sample_clip(self, clip_id: int
                     ) -> Tuple[ObjectIdentity, List[ObjectPose]]:
@@ -163,28 +146,9 @@ class SyntheticObjectDataset(BaseCocoStyleDataset):
         keypoints = object_landmarks(identity, pose, self.image_size)[None]
         bbox = object_bbox(identity, pose, self.image_size)[None]
         return dict(
-            id=idx,
-            img_id=idx,
-            img_path=f'synthetic_objects/seed{self.seed}/{idx:07d}.png',
-            clip_id=clip_id,
-            frame_id=frame_id,
-            bbox=bbox,
-            bbox_score=np.ones(1, dtype=np.float32),
-            num_keypoints=keypoints.shape[1],
-            keypoints=keypoints,
-            keypoints_visible=np.ones(keypoints.shape[:2], np.float32),
-            iscrowd=0,
-            category_id=1,
+            self._coco_fields(idx, clip_id, frame_id, keypoints, bbox),
             object_identity=vars(identity).copy(),
             object_pose=vars(pose).copy())
-
-    def load_data_list(self) -> List[dict]:
-        data_list = super().load_data_list()
-        expected = self.num_clips * self.frames_per_clip
-        if len(data_list) != expected:
-            raise RuntimeError(f'{len(data_list)} of {expected} synthetic '
-                               'objects were kept by the annotation filter')
-        return data_list
 
     def draw(self, data_info: dict) -> np.ndarray:
         """Draw the image of a sample: BGR ``uint8`` ``[S, S, 3]``."""
@@ -195,16 +159,3 @@ class SyntheticObjectDataset(BaseCocoStyleDataset):
                                  ObjectPose(**data_info['object_pose']),
                                  self.image_size, background)
         return image
-
-    @force_full_init
-    def prepare_data(self, idx: int) -> Any:
-        """Draw the sample's image into ``img``, then run the pipeline."""
-        data_info = self.get_data_info(idx)
-        image = self._image_cache.get(idx)
-        if image is None:
-            image = self.draw(data_info)
-            if self.cache_images:
-                self._image_cache[idx] = image
-        data_info['img'] = image.copy() if self.cache_images else image
-        data_info['dataset'] = self
-        return self.pipeline(data_info)
