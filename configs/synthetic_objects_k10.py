@@ -2,7 +2,7 @@
 # family: articulated creatures over real photographs (32x32, five labelled
 # landmarks, NME in % of the head-to-tail length). Only the data and the
 # length of training differ from the demo (configs/synthetic_k10.py): about
-# 16 minutes on 2 CPU cores.
+# 9.5 minutes of train + test on 2 CPU cores.
 _base_ = [
     './_base_/small_image.py',
     './_base_/datasets/synthetic_objects.py',
