@@ -27,19 +27,14 @@ default_hooks = dict(
 
 # The release's networks, scaled to 32x32 images: one down-sampling stage
 # instead of three keeps the heatmaps and Gaussian maps at 16x16, the
-# release's resolution, so the generator draws each part near its keypoint;
-# fewer filters for the CPU.
+# release's resolution (and the release's Gaussian std is kept), so the
+# generator draws each part near its keypoint; fewer filters for the CPU.
 num_stages = 1
 model = dict(
     data_preprocessor=dict(mean=[127.5] * 3, std=[127.5] * 3),  # [-1, 1]
     backbone=dict(num_keypoints=10, n_filters=16, num_stages=num_stages),
     appearance_encoder=dict(n_filters=16, num_stages=num_stages),
     generator=dict(n_filters=8),
-    # Gaussian maps a little narrower than the release's 0.1 (in units of
-    # half the image): the parts of a 32x32 object are a few pixels wide;
-    # on the demo's seed 1 the points reached NME 5.01 % instead of 6.44 %
-    # (docs/synthetic_data.md, "What the defaults rest on")
-    renderer=dict(std=0.08),
     # a pixel loss (no loss-network weights to download), squared: large
     # errors, where a part is drawn in the wrong place, weigh more than the
     # small ones of texture and background; the points learn faster than
