@@ -1,6 +1,7 @@
 """Dataset wrappers: frame pairs for training, tagged splits for evaluation,
 and the policy for samples that cannot be read (see docs/training.md)."""
 import logging
+from abc import ABC, abstractmethod
 from copy import deepcopy
 from typing import Any, Callable, List, Optional, Tuple, Union
 
@@ -94,7 +95,7 @@ def _record_skips(results: Any, skipped: List[str]) -> Any:
     return results
 
 
-class _SkipPolicyMixin:
+class _SkipPolicyMixin(ABC):
     """``on_error`` for a wrapper: raise, or redraw and count.
 
     The wrapper implements ``_prepare_sample(idx)``; every error of its
@@ -104,12 +105,10 @@ class _SkipPolicyMixin:
     on_error: str
     max_skips: int
 
+    @abstractmethod
     def _prepare_sample(self, idx: int) -> Any:
-        """Sample ``idx`` through the wrapper's children and pipeline;
-        each wrapper (:class:`FramePairDataset`, :class:`CheckedDataset`)
-        defines it."""
-        raise NotImplementedError(
-            f'{type(self).__name__} must define _prepare_sample')
+        """Sample ``idx`` through the wrapper's children and pipeline
+        (:class:`FramePairDataset`, :class:`CheckedDataset`)."""
 
     def prepare_data(self, idx: int) -> Any:
         self.full_init()

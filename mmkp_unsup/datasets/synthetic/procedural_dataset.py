@@ -1,4 +1,5 @@
 """What the built-in procedural families share: clips drawn from a seed."""
+from abc import ABCMeta, abstractmethod
 from typing import Any, List, Sequence
 
 import numpy as np
@@ -7,7 +8,7 @@ from mmengine.dataset import force_full_init
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 
 
-class ProceduralClipDataset(BaseCocoStyleDataset):
+class ProceduralClipDataset(BaseCocoStyleDataset, metaclass=ABCMeta):
     """Base of the built-in datasets drawn on the fly from a seed.
 
     A subclass describes ``num_clips`` clips of ``frames_per_clip`` frames in
@@ -94,9 +95,9 @@ class ProceduralClipDataset(BaseCocoStyleDataset):
                                ' samples were kept by the annotation filter')
         return data_list
 
+    @abstractmethod
     def draw(self, data_info: dict) -> np.ndarray:
         """Draw the image of a sample: BGR ``uint8`` ``[S, S, 3]``."""
-        raise NotImplementedError
 
     @force_full_init
     def prepare_data(self, idx: int) -> Any:
