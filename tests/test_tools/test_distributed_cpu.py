@@ -39,8 +39,8 @@ def test_dist_train_and_test_on_cpu(repo_root, tmp_path):
     assert 'Distributed training: True' in log
     assert "backend='gloo'" in log and 'Iter(train) [2/2]' in log
     # linear scaling: 2 processes x 4 = 8 samples per step against the
-    # config's base batch of 32: lr 1e-3 * 8 / 32
-    assert 'lr: 2.500000e-04' in log
+    # config's base batch of 24: lr 2e-3 * 8 / 24
+    assert 'lr: 6.666667e-04' in log
     ckpt = osp.join(work_dir, 'iter_2.pth')
     assert torch.load(ckpt, weights_only=True)['meta']['iter'] == 2
 

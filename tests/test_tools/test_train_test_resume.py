@@ -109,7 +109,7 @@ def test_amp_maps_to_the_per_tensor_wrapper(tools, repo_root_module):
     assert cfg.work_dir == './work_dirs/synthetic_k10'
     args = train_tool.parse_args([config, '--auto-scale-lr'])
     cfg = train_tool.merge_args(Config.fromfile(config), args)
-    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=32)
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=24)
     cfg.pop('auto_scale_lr')
     with pytest.raises(RuntimeError, match='auto_scale_lr'):
         train_tool.merge_args(cfg, args)

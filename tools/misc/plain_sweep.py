@@ -10,6 +10,8 @@ importable from mmkp_unsup).
     python plain_sweep.py --render DATA.npz            # draw both families
     python plain_sweep.py --data DATA.npz --family objects --name x \
         --std 0.15 --iters 6000 --out RESULT.json
+    # eight seeds of one setting at once (grouped convolutions)
+    python plain_sweep.py --data DATA.npz --family faces --ensemble 8 ...
 """
 import argparse
 import json
@@ -109,24 +111,29 @@ def render_all(path, workers=14):
 
 
 # ---------------------------------------------------------------- model
-def conv_bn(cin, cout, k, s=1):
+# Every layer is grouped: an ensemble of G independent models (G seeds of
+# one setting) trains as one network with G groups of channels; G = 1 is
+# the plain model.
+def conv_bn(cin, cout, k, s=1, g=1):
     return nn.Sequential(
-        nn.Conv2d(cin, cout, k, s, k // 2, bias=False),
-        nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01), nn.ReLU(inplace=True))
+        nn.Conv2d(cin * g, cout * g, k, s, k // 2, bias=False, groups=g),
+        nn.BatchNorm2d(cout * g, eps=1e-3, momentum=0.01),
+        nn.ReLU(inplace=True))
 
 
 class Encoder(nn.Module):
 
-    def __init__(self, nf, stages, k=None):
+    def __init__(self, nf, stages, k=None, g=1):
         super().__init__()
-        layers = [conv_bn(3, nf, 7), conv_bn(nf, nf, 3)]
+        layers = [conv_bn(3, nf, 7, g=g), conv_bn(nf, nf, 3, g=g)]
         c = nf
         for _ in range(stages):
-            layers += [conv_bn(c, 2 * c, 3, 2), conv_bn(2 * c, 2 * c, 3)]
+            layers += [conv_bn(c, 2 * c, 3, 2, g=g),
+                       conv_bn(2 * c, 2 * c, 3, g=g)]
             c *= 2
         self.net = nn.Sequential(*layers)
         self.out_channels = c
-        self.head = nn.Conv2d(c, k, 1) if k else None
+        self.head = nn.Conv2d(c * g, k * g, 1, groups=g) if k else None
 
     def forward(self, x):
         x = self.net(x)
@@ -135,16 +142,17 @@ class Encoder(nn.Module):
 
 class Generator(nn.Module):
 
-    def __init__(self, cin, nf, ups):
+    def __init__(self, cin, nf, ups, g=1):
         super().__init__()
         ch = 8 * nf
         self.stages = nn.ModuleList()
         for _ in range(ups):
             self.stages.append(
-                nn.Sequential(conv_bn(cin, ch, 3), conv_bn(ch, ch, 3)))
+                nn.Sequential(conv_bn(cin, ch, 3, g=g),
+                              conv_bn(ch, ch, 3, g=g)))
             cin, ch = ch, max(ch // 2, 1)
-        self.final = conv_bn(cin, ch, 3)
-        self.to_image = nn.Conv2d(ch, 3, 3, padding=1)
+        self.final = conv_bn(cin, ch, 3, g=g)
+        self.to_image = nn.Conv2d(ch * g, 3 * g, 3, padding=1, groups=g)
 
     def forward(self, x):
         for st in self.stages:
@@ -177,10 +185,14 @@ class Model(nn.Module):
 
     def __init__(self, a):
         super().__init__()
-        self.phi = Encoder(a.nf, a.stages, a.k)
+        g = self.groups = a.ensemble
+        self.k = a.k
+        self.phi = Encoder(a.nf, a.stages, a.k, g=g)
         self.psi = Encoder(a.app_nf or a.nf,
-                           a.stages if a.app_stages < 0 else a.app_stages)
-        self.gen = Generator(self.psi.out_channels + a.k, a.gen_nf, a.stages)
+                           a.stages if a.app_stages < 0 else a.app_stages,
+                           g=g)
+        self.gen = Generator(self.psi.out_channels + a.k, a.gen_nf, a.stages,
+                             g=g)
         self.std = a.std
         self.app_pool = a.app_pool
         self.gen_ups = a.stages
@@ -205,7 +217,11 @@ class Model(nn.Module):
             app = F.interpolate(app, size=(h, h), mode='bilinear',
                                 align_corners=False)
         maps = gauss(coords, h, h, self.std)
-        return self.gen(torch.cat([app, maps], 1)), coords, spread
+        n, g = len(maps), self.groups
+        # each member's appearance channels, then its own K maps
+        x = torch.cat([app.reshape(n, g, -1, h, h),
+                       maps.reshape(n, g, self.k, h, h)], 2)
+        return self.gen(x.reshape(n, -1, h, h)), coords, spread
 
 
 # ---------------------------------------------------------------- eval
@@ -238,16 +254,34 @@ def to_input(img_u8, dev):
 
 @torch.no_grad()
 def predict(model, imgs, dev, size):
+    """Keypoints of every member, ``(G, N, K, 2)`` pixels."""
     model.eval()
     out = []
+    g = model.groups
     for i in range(0, len(imgs), 500):
-        c, _ = model.keypoints(to_input(imgs[i:i + 500], dev))
+        c, _ = model.keypoints(to_input(imgs[i:i + 500], dev).repeat(
+            1, g, 1, 1))
+        c = c.reshape(len(c), g, model.k, 2).transpose(0, 1)
         out.append(((c + 1) / 2 * size).cpu().numpy())
     model.train()
-    return np.concatenate(out)
+    return np.concatenate(out, 1)
 
 
 # ---------------------------------------------------------------- train
+@torch.no_grad()
+def clip_per_member(params, g, max_norm):
+    """Per-tensor gradient clipping, each of the G members on its own.
+
+    A grouped layer's tensors hold the members' slices one after another
+    along dim 0, so each slice is clipped like ``clip_grad_norm_([p])``.
+    """
+    rows = [row for prm in params if prm.grad is not None
+            for row in prm.grad.chunk(g)]
+    norms = torch.stack(torch._foreach_norm(rows))
+    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    torch._foreach_mul_(rows, list(scale.unbind()))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--render')
@@ -279,13 +313,24 @@ def main():
     p.add_argument('--device', default='cuda')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--channels-last', action='store_true')
+    p.add_argument('--ensemble', type=int, default=1,
+                   help='train G models (seeds seed..seed+G-1) at once '
+                   'as one network of G channel groups')
+    p.add_argument('--beta1', type=float, default=0.9)
+    p.add_argument('--beta2', type=float, default=0.999)
+    p.add_argument('--schedule', default='step', choices=['step', 'cosine'],
+                   help='step: x gamma at each milestone; cosine: from lr '
+                   'to lr * gamma**2')
     a = p.parse_args()
     if a.render:
         render_all(a.render)
         return
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
+    torch.backends.cudnn.benchmark = True
+    g = a.ensemble
+    # member m draws its own batches: seeds seed, seed + 1, ...
+    rngs = [np.random.default_rng(a.seed + m) for m in range(g)]
     dev = torch.device(a.device if torch.cuda.is_available() else 'cpu')
     d = np.load(a.data)
     f = a.family
@@ -302,26 +347,25 @@ def main():
     opt = torch.optim.Adam([
         dict(params=decay, weight_decay=a.wd),
         dict(params=no_decay, weight_decay=0.0)
-    ], lr=a.lr)
+    ], lr=a.lr, betas=(a.beta1, a.beta2), fused=dev.type == 'cuda')
     ms = [int(float(m) * a.iters) for m in a.milestones.split(',') if m]
 
     def lr_at(it):
-        lr = a.lr * a.gamma**sum(it >= m for m in ms)
+        if a.schedule == 'cosine':
+            lr = a.lr * (a.gamma**2 + (1 - a.gamma**2) * 0.5 *
+                         (1 + math.cos(math.pi * it / a.iters)))
+        else:
+            lr = a.lr * a.gamma**sum(it >= m for m in ms)
         if a.warmup and it < a.warmup:
             lr *= (it + 1) / a.warmup
         return lr
 
-    log = []
-    t0 = time.time()
-    n_clips = len(train) // frames
-    for it in range(a.iters):
-        for g in opt.param_groups:
-            g['lr'] = lr_at(it)
+    # a random other frame at least min_gap away (either direction)
+    gaps = np.array(
+        [d_ for d_ in range(-frames + 1, frames) if abs(d_) >= a.min_gap])
+
+    def pairs(rng):
         clip = rng.integers(0, n_clips, a.batch)
-        fa = rng.integers(0, frames, a.batch)
-        # a random other frame at least min_gap away (either direction)
-        gaps = np.array([g for g in range(-frames + 1, frames)
-                         if abs(g) >= a.min_gap])
         fa = rng.integers(0, frames, a.batch)
         fb = fa + rng.choice(gaps, a.batch)
         bad = (fb < 0) | (fb >= frames)
@@ -329,40 +373,54 @@ def main():
             fa[bad] = rng.integers(0, frames, bad.sum())
             fb[bad] = fa[bad] + rng.choice(gaps, bad.sum())
             bad = (fb < 0) | (fb >= frames)
-        idx_t = torch.from_numpy(clip * frames + fa).to(dev)
-        idx_s = torch.from_numpy(clip * frames + fb).to(dev)
+        return clip * frames + fa, clip * frames + fb
 
-        def inp(idx):
-            x = train_dev[idx].permute(0, 3, 1, 2).float()
-            x = (x.flip(1) - 127.5) / 127.5
-            if a.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            return x
+    def inp(idx):
+        # (G, B) indices -> (B, G * 3, H, W), member m in channels 3m..3m+2
+        x = train_dev[torch.from_numpy(idx).to(dev)]
+        x = x.permute(1, 0, 4, 2, 3).float().flip(2)  # BGR -> RGB
+        x = ((x - 127.5) / 127.5).reshape(a.batch, 3 * g, size, size)
+        if a.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
 
-        tgt, src = inp(idx_t), inp(idx_s)
+    log = []
+    t0 = time.time()
+    n_clips = len(train) // frames
+    for it in range(a.iters):
+        for group in opt.param_groups:
+            group['lr'] = lr_at(it)
+        both = [pairs(rng) for rng in rngs]
+        tgt = inp(np.stack([b[0] for b in both]))
+        src = inp(np.stack([b[1] for b in both]))
         rec, coords, spread = model(src, tgt)
-        diff = (rec - tgt) * 127.5 / 255.0
-        loss = diff.abs().mean() if a.loss == 'l1' else (diff**2).mean()
+        diff = ((rec - tgt) * 127.5 / 255.0).reshape(a.batch, g, -1)
+        err = diff.abs() if a.loss == 'l1' else diff**2
+        loss_m = err.mean((0, 2))  # each member's loss
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss_m.sum().backward()
         if a.clip:
-            for prm in model.parameters():
-                if prm.grad is not None:
-                    torch.nn.utils.clip_grad_norm_([prm], a.clip)
+            clip_per_member(model.parameters(), g, a.clip)
         opt.step()
         last = it + 1 == a.iters
         if (a.eval_every and (it + 1) % a.eval_every == 0) or last:
             kf = predict(model, d[f'{f}_fit_img'], dev, size)
             ke = predict(model, d[f'{f}_eval_img'], dev, size)
-            err, mean = nme(kf, d[f'{f}_fit_lm'], ke, d[f'{f}_eval_lm'])
-            pair, inside = diagnostics(ke, d[f'{f}_eval_bb'])
-            rec_ = dict(iter=it + 1, nme=err, mean_shape=mean,
-                        loss=float(loss.detach()), spread=float(spread.mean()),
-                        pairwise=pair, in_bbox=inside,
-                        time=time.time() - t0)
-            log.append(rec_)
-            print(a.name, json.dumps(rec_), flush=True)
-    res = dict(name=a.name, args=vars(a), log=log, final=log[-1])
+            spread_m = spread.detach().reshape(a.batch, g, -1).mean((0, 2))
+            for m in range(g):
+                err_, mean = nme(kf[m], d[f'{f}_fit_lm'], ke[m],
+                                 d[f'{f}_eval_lm'])
+                pair, inside = diagnostics(ke[m], d[f'{f}_eval_bb'])
+                rec_ = dict(iter=it + 1, member=m, seed=a.seed + m,
+                            nme=err_, mean_shape=mean,
+                            loss=float(loss_m[m].detach()),
+                            spread=float(spread_m[m]),
+                            pairwise=pair, in_bbox=inside,
+                            time=time.time() - t0)
+                log.append(rec_)
+                print(a.name, json.dumps(rec_), flush=True)
+    res = dict(name=a.name, args=vars(a), log=log,
+               final=[r for r in log if r['iter'] == a.iters])
     if a.out:
         with open(a.out, 'w') as fh:
             json.dump(res, fh)
