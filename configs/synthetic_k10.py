@@ -8,7 +8,8 @@ _base_ = [
 
 # Batches of 24 and 9,000 iterations: on 2 CPU cores an iteration takes
 # 40-46 ms instead of 50-52 with 32, so about the same minutes give 20 %
-# more updates (docs/synthetic_data.md, "Batch size and learning rate at a fixed time").
+# more updates (docs/synthetic_data.md, "Batch size and learning rate at a
+# fixed time").
 batch_size = 24
 train_dataloader = dict(batch_size=batch_size)
 # A learning rate of 2e-3: the faces learn faster with it. The held-out

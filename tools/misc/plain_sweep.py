@@ -248,8 +248,10 @@ def diagnostics(kp, bb):
 
 
 def to_input(img_u8, dev):
-    x = torch.from_numpy(img_u8).to(dev).permute(0, 3, 1, 2).float()
-    return (x.flip(1) - 127.5) / 127.5  # BGR -> RGB, [-1, 1]
+    """BGR ``uint8`` ``[..., H, W, 3]`` (array or tensor) -> RGB in
+    ``[-1, 1]``, ``[..., 3, H, W]``."""
+    x = torch.as_tensor(img_u8).to(dev).movedim(-1, -3).float()
+    return (x.flip(-3) - 127.5) / 127.5
 
 
 @torch.no_grad()
@@ -337,6 +339,7 @@ def main():
     train = d[f'{f}_train_img']
     size = train.shape[1]
     frames = 8
+    n_clips = len(train) // frames
     train_dev = torch.from_numpy(train).to(dev)
     model = Model(a).to(dev)
     if a.channels_last:
@@ -377,16 +380,14 @@ def main():
 
     def inp(idx):
         # (G, B) indices -> (B, G * 3, H, W), member m in channels 3m..3m+2
-        x = train_dev[torch.from_numpy(idx).to(dev)]
-        x = x.permute(1, 0, 4, 2, 3).float().flip(2)  # BGR -> RGB
-        x = ((x - 127.5) / 127.5).reshape(a.batch, 3 * g, size, size)
+        x = to_input(train_dev[torch.from_numpy(idx).to(dev)], dev)
+        x = x.transpose(0, 1).reshape(a.batch, 3 * g, size, size)
         if a.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
     log = []
     t0 = time.time()
-    n_clips = len(train) // frames
     for it in range(a.iters):
         for group in opt.param_groups:
             group['lr'] = lr_at(it)
