@@ -26,7 +26,9 @@ def main(argv=None) -> int:
         metrics = json.load(f)
     print('=' * 64)
     print(f'landmark regression on the evaluation split ({path}):')
-    for key in ('NME', 'NME_mean_shape', 'NME_fit'):
+    # the trained points, then the two baselines a useful model must beat
+    # (an untrained network's points, the mean shape), then the fit split
+    for key in ('NME', 'NME_untrained', 'NME_mean_shape', 'NME_fit'):
         if key in metrics:
             print(f'  {key:<16s} {metrics[key]:7.2f} % of inter-ocular '
                   'distance')

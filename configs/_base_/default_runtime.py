@@ -65,6 +65,11 @@ custom_hooks = [
     dict(type='SyncBuffersHook'),
     # checkpoints load with torch.load(weights_only=True)
     dict(type='WeightsOnlyCheckpointHook'),
+    # <key>_untrained beside every regression metric: the same protocol on
+    # a freshly initialised keypoint encoder (docs/evaluation.md)
+    dict(type='UntrainedBaselineHook'),
+    # a warning in the log when the points collapse (docs/training.md)
+    dict(type='CollapseWarningHook'),
 ]
 
 log_processor = dict(by_epoch=False)

@@ -90,8 +90,23 @@ def test_train_resume_test(tools, repo_root_module, tmp_path):
         config, osp.join(work_dir, 'iter_6.pth'), '--work-dir', work_dir,
         '--out', out, '--show-dir', 'shown', '--cfg-options', *TINY
     ])
-    assert set(metrics) >= {'NME', 'NME_mean_shape', 'NME_fit'}
-    assert json.load(open(out))['NME'] == pytest.approx(metrics['NME'])
+    assert set(metrics) >= {'NME', 'NME_mean_shape', 'NME_fit',
+                            'NME_untrained'}
+    saved = json.load(open(out))
+    assert saved['NME'] == pytest.approx(metrics['NME'])
+    assert saved['NME_untrained'] == metrics['NME_untrained']
+    # the validations of the training run logged it too
+    val = [json.loads(line) for line in open(
+        sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                  'scalars.json')))[0])]
+    assert [r['step'] for r in val if 'NME_untrained' in r] == [4, 6]
+    # the untrained baseline does not depend on the trained weights
+    earlier = test_tool.main([
+        config, ckpt, '--work-dir', str(tmp_path / 'test4'), '--cfg-options',
+        *TINY
+    ])
+    assert earlier['NME_untrained'] == metrics['NME_untrained']
+    assert earlier['NME'] != metrics['NME']
     shown = glob.glob(osp.join(work_dir, '*', 'shown', '*.png'))
     assert len(shown) == 56  # every test image, fit and eval
     assert any(osp.basename(p).startswith('eval_') for p in shown)

@@ -1,3 +1,5 @@
+from .keypoint_priors import (KeypointConcentrationPrior,
+                              KeypointSeparationPrior)
 from .loss_networks import VGG16Features
 from .reconstruction_losses import (PerceptualLoss, PixelReconstructionLoss,
                                     masked_mean)
@@ -8,5 +10,6 @@ from .reconstruction_losses import check_loss_mask
 __all__ = [
     'VGG16Features', 'PerceptualLoss', 'PixelReconstructionLoss',
     'masked_mean', 'colorization_vgg16_to_torchvision',
-    'convert_colorization_vgg16', 'fold_batch_norm', 'check_loss_mask'
+    'convert_colorization_vgg16', 'fold_batch_norm', 'check_loss_mask',
+    'KeypointSeparationPrior', 'KeypointConcentrationPrior'
 ]

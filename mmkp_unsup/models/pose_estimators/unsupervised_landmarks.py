@@ -4,10 +4,11 @@ See docs/method.md, "Model": the keypoint encoder Phi sees the target, its K
 points are rendered as Gaussian maps, and the generator redraws the target
 from them and from the appearance features of the source.
 """
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+import torch.nn as nn
 from mmengine.logging import MessageHub
 from torch import Tensor
 
@@ -55,6 +56,11 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
             empty unless fitted by ``tools/fit_landmark_detector.py``
             (docs/inference.md). Defaults to
             ``dict(type='LandmarkRegressor')``.
+        keypoint_priors (Sequence[dict], optional): Extra loss terms on the
+            learned points, e.g. :class:`KeypointSeparationPrior` and
+            :class:`KeypointConcentrationPrior` (docs/method.md, "Keypoint
+            priors"); each adds its ``loss_name`` to the losses. Defaults to
+            none (the release).
         train_cfg (dict, optional): Unused; kept for mmpose's interface.
         test_cfg (dict, optional): Passed to the head's ``predict``. Its
             ``output_space`` says in which frame predictions come out:
@@ -99,6 +105,7 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
                      type='PixelReconstructionLoss'),
                  landmark_regressor: ConfigType = dict(
                      type='LandmarkRegressor'),
+                 keypoint_priors: Optional[Sequence[ConfigType]] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = dict(
@@ -126,6 +133,12 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         self.renderer = MODELS.build(renderer)
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
         self.landmark_regressor = MODELS.build(landmark_regressor)
+        self.keypoint_priors = nn.ModuleList(
+            [MODELS.build(cfg) for cfg in keypoint_priors or ()])
+        names = [prior.loss_name for prior in self.keypoint_priors]
+        if len(set(names)) != len(names):
+            raise ValueError(f'keypoint_priors give the loss names {names}; '
+                             'each may appear once')
         output_space = self.test_cfg.get('output_space', 'input')
         if output_space not in self.OUTPUT_SPACES:
             raise ValueError(f'test_cfg.output_space must be one of '
@@ -277,11 +290,14 @@ class UnsupervisedLandmarkEstimator(BasePoseEstimator):
         loss = self.reconstruction_loss(
             to_pixels(outputs['reconstruction']), to_pixels(inputs['target']),
             mask)
-        losses = dict(
-            loss_reconstruction=loss,
-            **keypoint_diagnostics(outputs['coords'], outputs['spread'],
-                                   inputs['target'].shape[-2:],
-                                   self._target_boxes(data_samples)))
+        losses = dict(loss_reconstruction=loss)
+        for prior in self.keypoint_priors:
+            losses[prior.loss_name] = prior(outputs['coords'],
+                                            outputs['spread'])
+        losses.update(
+            keypoint_diagnostics(outputs['coords'], outputs['spread'],
+                                 inputs['target'].shape[-2:],
+                                 self._target_boxes(data_samples)))
         self._record_loss_terms(losses)
         return losses
 
