@@ -4,6 +4,7 @@ import glob
 import os.path as osp
 import sys
 
+import cv2
 import pytest
 import torch
 from mmengine.config import Config
@@ -248,3 +249,36 @@ def test_base_dataset_configs_do_not_shadow_mmpose_metainfo():
         'datasets', '*.py'))}
     assert theirs, 'mmpose metainfo files not found'
     assert not ours & theirs
+
+
+@pytest.mark.parametrize('name', ['celeba_k30', 'aflw_k30'])
+def test_inference_pipeline_sees_what_the_test_pipeline_sees(name):
+    """The demo's and the swap grid's single-image pipeline (the box: the
+    whole image) gives the network the input the evaluation gives it."""
+    import numpy as np
+    from mmengine.dataset import Compose
+    cfg = Config.fromfile(osp.join(REPO, 'configs', f'{name}.py'))
+    h, w = 218, 178  # CelebA's aligned images
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = np.stack([128 + 100 * np.sin(xx / 9.0),
+                    128 + 100 * np.cos(yy / 7.0), (xx + yy) % 255],
+                   -1).astype(np.uint8)
+    steps = cfg.test_dataloader.dataset.eval_dataset.pipeline
+    evaluation = Compose(
+        [t for t in steps if t['type'] not in ('LoadImage', 'PackPairInputs')
+         ])(dict(img=img.copy(), img_shape=(h, w),
+                 keypoints=np.zeros((1, 5, 2)),
+                 keypoints_visible=np.ones((1, 5))))['img']
+    inference = Compose(
+        [t for t in cfg.inference_pipeline
+         if t['type'] not in ('LoadImage', 'PackPoseInputs')])(dict(
+             img=img.copy(), img_shape=(h, w),
+             bbox=np.array([[0, 0, w, h]], np.float32),
+             bbox_score=np.ones(1, np.float32)))['img']
+    assert inference.shape == evaluation.shape == (128, 128, 3)
+    # the same pixels up to interpolation (about 1 grey level in 255)
+    assert np.abs(inference.astype(float) - evaluation).mean() < 1.5
+    # the check can fail: the whole image without the crop differs
+    if name == 'celeba_k30':
+        whole = cv2.resize(img, (128, 128), interpolation=cv2.INTER_AREA)
+        assert np.abs(whole.astype(float) - evaluation).mean() > 10
