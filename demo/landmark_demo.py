@@ -27,6 +27,7 @@ from typing import Iterator, List, Tuple
 
 import cv2
 import numpy as np
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -65,6 +66,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='points scored below this are not drawn (default: all)')
     parser.add_argument(
         '--no-draw', action='store_true', help='write the JSON only')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as for tools/train.py (the '
+        'model must be the one the checkpoint was trained with)')
     return parser.parse_args(argv)
 
 
@@ -224,7 +231,11 @@ def main(argv=None) -> dict:
     if not osp.exists(args.input):
         raise FileNotFoundError(f'input {args.input} does not exist')
     os.makedirs(args.out_dir, exist_ok=True)
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    model = init_model(
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        cfg_options=args.cfg_options)
 
     if osp.isdir(args.input):
         output = run_images(model, list_images(args.input), args)

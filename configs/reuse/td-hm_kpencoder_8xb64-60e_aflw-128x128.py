@@ -30,6 +30,10 @@ codec = dict(
     type='MSRAHeatmap', input_size=input_size, heatmap_size=(32, 32),
     sigma=1)
 
+# checkpoints that load with torch.load(weights_only=True), as this
+# package's own (mmpose's runtime alone saves numpy objects in them)
+custom_hooks = [dict(type='WeightsOnlyCheckpointHook')]
+
 # ---------------------------------------------------------------- schedule
 train_cfg = dict(max_epochs=60, val_interval=1)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))

@@ -4,12 +4,14 @@ import glob
 import os.path as osp
 import sys
 
+import cv2
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmkp_unsup.models.losses import COLORIZATION_VGG16_PATH
 from mmpose.registry import DATASETS
 
 sys.path.insert(
@@ -113,9 +115,11 @@ def test_config_builds_its_datasets(name, layouts):
     if name.endswith('_selfsup'):
         network = cfg.model.reconstruction_loss.loss_network
         assert network.input_mode == 'grey'
-        assert network.weights == 'checkpoints/vgg16_colorization.pth'
+        assert network.weights == COLORIZATION_VGG16_PATH
     if name.startswith('aflw'):
-        assert cfg.load_from and not cfg.resume
+        celeba = name.replace('aflw', 'celeba')
+        assert cfg.continue_from == f'work_dirs/{celeba}'
+        assert cfg.load_from is None and not cfg.resume
         assert any(h['type'] == 'ContinueTrainingHook'
                    for h in cfg.custom_hooks)
     _point_at_fixtures(cfg._cfg_dict, layouts)
@@ -134,7 +138,7 @@ def test_config_trains_two_iterations(name, layouts, tmp_path):
     if name.startswith('aflw'):
         # from scratch here: the continuation of a CelebA run is tested in
         # test_aflw_continues_the_celeba_run
-        cfg.load_from = None
+        cfg.continue_from = None
         cfg.custom_hooks = [
             h for h in cfg.custom_hooks if h['type'] != 'ContinueTrainingHook'
         ]
@@ -154,39 +158,71 @@ def test_selfsup_config_with_its_grey_vgg(layouts, tmp_path):
     assert runner.model.reconstruction_loss.loss_network.input_mode == 'grey'
 
 
+def _perceptual(cfg):
+    """The config's perceptual loss, on a random VGG-16's first layer."""
+    loss = cfg.model.reconstruction_loss
+    loss.loss_network.update(weights=None, layers=('conv1_2', ))
+    loss.init_values = loss.init_values[:2]
+    return cfg
+
+
 def test_aflw_continues_the_celeba_run(layouts, tmp_path):
-    """load_from + ContinueTrainingHook: weights, Adam moments and the
-    schedule's step come from the CelebA run; iterations count anew."""
-    celeba = _train(tiny('celeba_k30', layouts, tmp_path / 'celeba'))
-    celeba_weight = celeba.model.backbone.state_dict()
-    cfg = tiny('aflw_k30', layouts, tmp_path / 'aflw')
-    cfg.load_from = str(tmp_path / 'celeba' / 'iter_2.pth')
+    """continue_from + ContinueTrainingHook: weights, BN statistics, the
+    loss's running averages, Adam moments and the schedule's step come
+    from the CelebA run; iterations count anew. (The shipped defaults
+    through tools/train.py: tests/test_tools/test_paper_chain.py.)"""
+    celeba = _train(_perceptual(tiny('celeba_k30', layouts,
+                                     tmp_path / 'celeba', pixel_loss=False)))
+    celeba_state = {
+        k: v.clone()
+        for k, v in celeba.model.state_dict().items()
+    }
+    celeba_adam = {
+        i: s['exp_avg'].clone()
+        for i, s in celeba.optim_wrapper.state_dict()['state'].items()
+    }
+    cfg = _perceptual(tiny('aflw_k30', layouts, tmp_path / 'aflw',
+                           pixel_loss=False))
+    assert cfg.continue_from == 'work_dirs/celeba_k30' and not cfg.load_from
+    cfg.continue_from = str(tmp_path / 'celeba')  # its last_checkpoint
     runner = Runner.from_cfg(cfg)
     seen = {}
 
     def record(*args, **kwargs):
-        optimizer = runner.optim_wrapper.optimizer
-        steps = [s['step'] for s in optimizer.state.values()]
+        optimizer = runner.optim_wrapper
+        steps = [s['step'] for s in optimizer.state_dict()['state'].values()]
         seen.setdefault('first_step', float(max(steps)))
-        seen.setdefault('weight', {
+        seen.setdefault('adam', {
+            i: s['exp_avg'].clone()
+            for i, s in optimizer.state_dict()['state'].items()
+        })
+        seen.setdefault('state', {
             k: v.clone()
-            for k, v in runner.model.backbone.state_dict().items()
+            for k, v in runner.model.state_dict().items()
         })
 
     runner.register_hook(_Recorder(record), priority='LOWEST')
     runner.train()
     # the first AFLW step found Adam's step count of the CelebA run (2)
     assert seen['first_step'] == 2
-    for key, value in celeba_weight.items():
-        torch.testing.assert_close(seen['weight'][key], value)
+    assert seen['adam'].keys() == celeba_adam.keys()
+    for key, value in celeba_adam.items():
+        torch.testing.assert_close(seen['adam'][key], value)
+    # every weight and buffer: BN statistics, the perceptual loss's running
+    # averages, the loss network
+    assert seen['state'].keys() == celeba_state.keys()
+    assert any(k.endswith('running_mean') for k in celeba_state)
+    assert 'reconstruction_loss.running_avg' in celeba_state
+    for key, value in celeba_state.items():
+        torch.testing.assert_close(seen['state'][key], value, msg=key)
     assert runner.iter == 2
-    # the schedule went on from the CelebA run's step count (both runs of 2
-    # iterations advanced it alike)
-    celeba_steps = celeba.param_schedulers[0].last_step
-    assert celeba_steps > 0
-    assert runner.param_schedulers[0].last_step == 2 * celeba_steps
-    assert runner.param_schedulers[0]._global_step == 2 * (
-        celeba.param_schedulers[0]._global_step)
+    # the schedule went on from the CelebA run's step count: 2 + 2 calls,
+    # the step that fell on the CelebA run's end applied (last_step as in
+    # an uninterrupted run of 4 iterations)
+    assert celeba.param_schedulers[0]._global_step == 2
+    assert celeba.param_schedulers[0].last_step == 1
+    assert runner.param_schedulers[0]._global_step == 4
+    assert runner.param_schedulers[0].last_step == 3
     assert osp.isfile(osp.join(cfg.work_dir, 'iter_2.pth'))
     assert not glob.glob(osp.join(cfg.work_dir, 'iter_4.pth'))
 
@@ -213,3 +249,36 @@ def test_base_dataset_configs_do_not_shadow_mmpose_metainfo():
         'datasets', '*.py'))}
     assert theirs, 'mmpose metainfo files not found'
     assert not ours & theirs
+
+
+@pytest.mark.parametrize('name', ['celeba_k30', 'aflw_k30'])
+def test_inference_pipeline_sees_what_the_test_pipeline_sees(name):
+    """The demo's and the swap grid's single-image pipeline (the box: the
+    whole image) gives the network the input the evaluation gives it."""
+    import numpy as np
+    from mmengine.dataset import Compose
+    cfg = Config.fromfile(osp.join(REPO, 'configs', f'{name}.py'))
+    h, w = 218, 178  # CelebA's aligned images
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = np.stack([128 + 100 * np.sin(xx / 9.0),
+                    128 + 100 * np.cos(yy / 7.0), (xx + yy) % 255],
+                   -1).astype(np.uint8)
+    steps = cfg.test_dataloader.dataset.eval_dataset.pipeline
+    evaluation = Compose(
+        [t for t in steps if t['type'] not in ('LoadImage', 'PackPairInputs')
+         ])(dict(img=img.copy(), img_shape=(h, w),
+                 keypoints=np.zeros((1, 5, 2)),
+                 keypoints_visible=np.ones((1, 5))))['img']
+    inference = Compose(
+        [t for t in cfg.inference_pipeline
+         if t['type'] not in ('LoadImage', 'PackPoseInputs')])(dict(
+             img=img.copy(), img_shape=(h, w),
+             bbox=np.array([[0, 0, w, h]], np.float32),
+             bbox_score=np.ones(1, np.float32)))['img']
+    assert inference.shape == evaluation.shape == (128, 128, 3)
+    # the same pixels up to interpolation (about 1 grey level in 255)
+    assert np.abs(inference.astype(float) - evaluation).mean() < 1.5
+    # the check can fail: the whole image without the crop differs
+    if name == 'celeba_k30':
+        whole = cv2.resize(img, (128, 128), interpolation=cv2.INTER_AREA)
+        assert np.abs(whole.astype(float) - evaluation).mean() > 10

@@ -6,9 +6,15 @@ import os.path as osp
 import cv2
 import numpy as np
 
-MMPOSE_TESTDATA = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), '..',
-    'shared', 'fixtures', 'mmpose_testdata')
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# ../shared/fixtures next to the repository (a worktree may sit one level
+# deeper)
+MMPOSE_TESTDATA = next(
+    (p for p in (osp.join(osp.dirname(_REPO), 'shared', 'fixtures',
+                          'mmpose_testdata'),
+                 osp.join(osp.dirname(osp.dirname(_REPO)), 'shared',
+                          'fixtures', 'mmpose_testdata')) if osp.isdir(p)),
+    osp.join(_REPO, '..', 'shared', 'fixtures', 'mmpose_testdata'))
 
 
 def _image(path: str, width: int, height: int, seed: int) -> None:

@@ -64,4 +64,12 @@ def test_dist_train_and_test_on_cpu(repo_root, tmp_path):
         open(single_json))
     assert set(single) >= {'NME', 'NME_mean_shape', 'NME_fit'}
     # the same samples in the same order: the same numbers
-    assert distributed == single
+    untrained = {k for k in single if k.endswith('_untrained')}
+    assert untrained == {'NME_untrained'}
+    assert ({k: v for k, v in distributed.items() if k not in untrained} ==
+            {k: v for k, v in single.items() if k not in untrained})
+    # the untrained network's BatchNorm statistics are batch sums, whose
+    # rounding depends on the number of threads (1 per process here, 2
+    # above): equal up to that
+    assert distributed['NME_untrained'] == pytest.approx(
+        single['NME_untrained'], rel=5e-3)

@@ -38,7 +38,13 @@ DATA = [
 
 
 def fixtures_dir():
-    path = osp.join(ROOT, '..', 'shared', 'fixtures', 'mmpose_testdata')
+    # ../shared/fixtures next to the repository (a worktree may sit one
+    # level deeper)
+    path = next((p for p in (
+        osp.join(osp.dirname(ROOT), 'shared', 'fixtures', 'mmpose_testdata'),
+        osp.join(osp.dirname(osp.dirname(ROOT)), 'shared', 'fixtures',
+                 'mmpose_testdata')) if osp.isdir(p)),
+        osp.join(ROOT, '..', 'shared', 'fixtures', 'mmpose_testdata'))
     if not osp.isdir(path):
         pytest.skip(f'mmpose test data not found at {path}')
     return path

@@ -23,6 +23,7 @@ from typing import List
 import cv2
 import numpy as np
 import torch
+from mmengine.config import DictAction
 from mmengine.dataset import Compose, pseudo_collate
 
 sys.path.insert(
@@ -57,6 +58,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=96,
         help='cells are upscaled (nearest) to at least this side')
     parser.add_argument('--device', default='cpu', help='cpu or cuda:0')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as for tools/train.py (the '
+        'model must be the one the checkpoint was trained with)')
     return parser.parse_args(argv)
 
 
@@ -159,7 +166,11 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
 def main(argv=None) -> np.ndarray:
     args = parse_args(argv)
     paths = expand_images(args.images, args.max_images)
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    model = init_model(
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        cfg_options=args.cfg_options)
     images = network_inputs(model, paths)
     grid = swap_grid(model, images, args.cell_size)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -2,9 +2,11 @@
 torchvision-layout checkpoint for ``VGG16Features(input_mode='grey')``.
 
     python tools/dataset_converters/convert_colorization_vgg16.py \
-        vgg16.caffemodel.h5 data/vgg16_colorization.pth
+        vgg16.caffemodel.h5 [checkpoints/vgg16_colorization.pth]
 
-See docs/method.md, "Loss networks". Needs h5py.
+The output defaults to ``checkpoints/vgg16_colorization.pth`` (relative to
+the working directory), the file that the ``*_selfsup`` configs read. See
+docs/method.md, "Loss networks". Needs h5py.
 """
 import argparse
 import os
@@ -17,14 +19,19 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 from mmkp_unsup.models.losses.colorization_vgg import (  # noqa: E402
-    VGG16_CONV_INDICES, convert_colorization_vgg16)
+    COLORIZATION_VGG16_PATH, VGG16_CONV_INDICES, convert_colorization_vgg16)
 from mmkp_unsup.models.losses.loss_networks import VGG16Features  # noqa
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('input', help='vgg16.caffemodel.h5 of the release')
-    parser.add_argument('output', help='the .pth file to write')
+    parser.add_argument(
+        'output',
+        nargs='?',
+        default=COLORIZATION_VGG16_PATH,
+        help='the .pth file to write (default: %(default)s, the file the '
+        '*_selfsup configs read)')
     return parser.parse_args(argv)
 
 

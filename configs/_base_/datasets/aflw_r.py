@@ -21,6 +21,15 @@ train_pipeline = [
     dict(type='PackPairInputs'),
 ]
 test_pipeline = [dict(type='LoadImage'), resize, dict(type='PackPairInputs')]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) resized to the
+# input, as above
+inference_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='BoxToInput', input_size=(image_size, image_size)),
+    dict(type='PackPoseInputs')
+]
 
 
 def _split(split, pipeline, test_mode=True):

@@ -25,6 +25,16 @@ test_pipeline = [
     resize_crop,
     dict(type='PackPairInputs'),
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): an aligned face, its box the whole image (the
+# default), resized as the crop above sees it: the central 128 / 160 of
+# each axis to the input size
+inference_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=image_size / 160),
+    dict(type='BoxToInput', input_size=(image_size, image_size)),
+    dict(type='PackPoseInputs')
+]
 
 
 def _split(split, pipeline, test_mode=True):

@@ -16,6 +16,9 @@ perceptual_weight = 1000.0
 # tools/dataset_converters/convert_colorization_vgg16.py
 vgg16_input_mode = 'imagenet'
 vgg16_weights = 'torchvision://vgg16'  # or a local torchvision checkpoint
+# the colorization VGG-16 of the *_selfsup configs: the converter's default
+# output (mmkp_unsup.models.losses.COLORIZATION_VGG16_PATH)
+vgg16_colorization_weights = 'checkpoints/vgg16_colorization.pth'
 
 model = dict(
     type='UnsupervisedLandmarkEstimator',

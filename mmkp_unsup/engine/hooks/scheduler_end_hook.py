@@ -15,6 +15,34 @@ def _flat(schedulers) -> list:
     return list(schedulers)
 
 
+def catch_up_schedule(scheduler, old_end: int) -> None:
+    """Apply the steps an earlier run skipped at and past its ``end``.
+
+    mmengine counts every step (``_global_step``) but changes the value
+    (and ``last_step``) only inside ``[begin, end)``; the step taken
+    after the earlier run's last iteration fell on its end and changed
+    nothing. Replaying the skipped steps that lie inside the new range
+    makes the resumed (or continued) schedule the same as an uninterrupted
+    one.
+
+    Args:
+        scheduler: An mmengine parameter scheduler holding the earlier
+            run's state, with the new run's ``begin`` / ``end``.
+        old_end (int): The ``end`` of the earlier run's scheduler.
+    """
+    first = max(old_end, scheduler.begin)
+    last = min(scheduler._global_step, scheduler.end - 1)
+    for _ in range(first, last + 1):
+        scheduler.last_step += 1
+        values = scheduler._get_value()
+        for group, value in zip(scheduler.optimizer.param_groups, values):
+            group[scheduler.param_name] = value
+    scheduler._last_value = [
+        group[scheduler.param_name]
+        for group in scheduler.optimizer.param_groups
+    ]
+
+
 @HOOKS.register_module()
 class SchedulerEndHook(Hook):
     """Gives the parameter schedulers the ``end`` of this run's config after
@@ -52,27 +80,4 @@ class SchedulerEndHook(Hook):
                 f'{type(scheduler).__name__}: end {scheduler.end} from the '
                 f'checkpoint -> {end} from the config')
             old_end, scheduler.end = scheduler.end, end
-            self._catch_up(scheduler, old_end)
-
-    @staticmethod
-    def _catch_up(scheduler, old_end: int) -> None:
-        """Apply the steps the earlier run skipped at and past its end.
-
-        mmengine counts every step (``_global_step``) but changes the value
-        (and ``last_step``) only inside ``[begin, end)``; the step taken
-        after the earlier run's last iteration fell on its end and changed
-        nothing. Replaying the skipped steps that lie inside the new range
-        makes the resumed schedule the same as an uninterrupted one.
-        """
-        first = max(old_end, scheduler.begin)
-        last = min(scheduler._global_step, scheduler.end - 1)
-        for _ in range(first, last + 1):
-            scheduler.last_step += 1
-            values = scheduler._get_value()
-            for group, value in zip(scheduler.optimizer.param_groups,
-                                    values):
-                group[scheduler.param_name] = value
-        scheduler._last_value = [
-            group[scheduler.param_name]
-            for group in scheduler.optimizer.param_groups
-        ]
+            catch_up_schedule(scheduler, old_end)

@@ -3,7 +3,8 @@ from .keypoint_priors import (KeypointConcentrationPrior,
 from .loss_networks import VGG16Features
 from .reconstruction_losses import (PerceptualLoss, PixelReconstructionLoss,
                                     masked_mean)
-from .colorization_vgg import (colorization_vgg16_to_torchvision,
+from .colorization_vgg import (COLORIZATION_VGG16_PATH,
+                               colorization_vgg16_to_torchvision,
                                convert_colorization_vgg16, fold_batch_norm)
 from .reconstruction_losses import check_loss_mask
 
@@ -11,5 +12,6 @@ __all__ = [
     'VGG16Features', 'PerceptualLoss', 'PixelReconstructionLoss',
     'masked_mean', 'colorization_vgg16_to_torchvision',
     'convert_colorization_vgg16', 'fold_batch_norm', 'check_loss_mask',
-    'KeypointSeparationPrior', 'KeypointConcentrationPrior'
+    'KeypointSeparationPrior', 'KeypointConcentrationPrior',
+    'COLORIZATION_VGG16_PATH'
 ]

@@ -30,6 +30,10 @@ from .loss_networks import VGG16_RELU_INDICES
 # follows it)
 VGG16_CONV_INDICES = {name: i - 1 for name, i in VGG16_RELU_INDICES.items()}
 BN_EPS = 1e-5  # added to the variance by the release
+# where tools/dataset_converters/convert_colorization_vgg16.py writes the
+# converted network by default, relative to the working directory: the
+# ``vgg16_colorization_weights`` that the *_selfsup configs read
+COLORIZATION_VGG16_PATH = 'checkpoints/vgg16_colorization.pth'
 
 
 def fold_batch_norm(weight: np.ndarray, bias: np.ndarray,
