@@ -1,3 +1,4 @@
+import contextlib
 import os.path as osp
 import sys
 
@@ -40,15 +41,23 @@ def _visualizer_classes():
     return classes
 
 
-def _drop_new_visualizers():
+@contextlib.contextmanager
+def fresh_visualizers():
     """Runners built in-process register their visualizer under the config's
     fixed name (``'visualizer'``), and a later runner would reuse it, with
     the earlier work dir: drop the instances made meanwhile."""
     before = {cls: set(cls._instance_dict) for cls in _visualizer_classes()}
-    yield
-    for cls in _visualizer_classes():
-        for name in set(cls._instance_dict) - before.get(cls, set()):
-            del cls._instance_dict[name]
+    try:
+        yield
+    finally:
+        for cls in _visualizer_classes():
+            for name in set(cls._instance_dict) - before.get(cls, set()):
+                del cls._instance_dict[name]
+
+
+def _drop_new_visualizers():
+    with fresh_visualizers():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,17 @@ import torch
 from mmpose.registry import MODELS
 
 
+def _estimator_cfg(keypoint_priors):
+    return dict(
+        type='UnsupervisedLandmarkEstimator',
+        backbone=dict(type='KeypointEncoder', num_keypoints=3, n_filters=4,
+                      num_stages=1),
+        appearance_encoder=dict(type='ImageEncoder', n_filters=4,
+                                num_stages=1),
+        generator=dict(type='ConditionalGenerator', n_filters=2),
+        keypoint_priors=keypoint_priors)
+
+
 def test_separation_prior_values():
     prior = MODELS.build(dict(type='KeypointSeparationPrior', std=0.5))
     same = torch.zeros(2, 3, 2)
@@ -30,17 +41,10 @@ def test_concentration_prior_and_estimator_losses():
     spread = torch.full((2, 3, 2), 0.5)
     assert prior(None, spread).item() == pytest.approx(2.0 * 0.5)
     model = MODELS.build(
-        dict(
-            type='UnsupervisedLandmarkEstimator',
-            backbone=dict(type='KeypointEncoder', num_keypoints=3,
-                          n_filters=4, num_stages=1),
-            appearance_encoder=dict(type='ImageEncoder', n_filters=4,
-                                    num_stages=1),
-            generator=dict(type='ConditionalGenerator', n_filters=2),
-            keypoint_priors=[
-                dict(type='KeypointSeparationPrior', loss_weight=0.1),
-                dict(type='KeypointConcentrationPrior', loss_weight=0.1)
-            ]))
+        _estimator_cfg([
+            dict(type='KeypointSeparationPrior', loss_weight=0.1),
+            dict(type='KeypointConcentrationPrior', loss_weight=0.1)
+        ]))
     model.init_weights()
     images = torch.rand(2, 3, 16, 16) * 255
     losses = model.loss(dict(source=images, target=images.flip(-1)), None)
@@ -49,11 +53,4 @@ def test_concentration_prior_and_estimator_losses():
     assert all(torch.isfinite(losses[k]) for k in losses if 'loss' in k)
     with pytest.raises(ValueError, match='each may appear once'):
         MODELS.build(
-            dict(
-                type='UnsupervisedLandmarkEstimator',
-                backbone=dict(type='KeypointEncoder', num_keypoints=3,
-                              n_filters=4, num_stages=1),
-                appearance_encoder=dict(type='ImageEncoder', n_filters=4,
-                                        num_stages=1),
-                generator=dict(type='ConditionalGenerator', n_filters=2),
-                keypoint_priors=[dict(type='KeypointSeparationPrior')] * 2))
+            _estimator_cfg([dict(type='KeypointSeparationPrior')] * 2))

@@ -28,6 +28,7 @@ import pytest
 import torch
 from mmengine.config import Config, DictAction
 
+from conftest import fresh_visualizers  # noqa: E402 (tests/)
 from mmpose.registry import MODELS
 from test_landmark_detector import import_tool, write_video  # noqa: E402
 
@@ -71,27 +72,12 @@ VALIDATE = ['train_cfg.val_interval=2']
 NO_VALIDATION = ['train_cfg.val_begin=1000']
 
 
-def _visualizer_classes() -> list:
-    from mmengine.visualization import Visualizer
-    classes, todo = [], [Visualizer]
-    while todo:
-        cls = todo.pop()
-        classes.append(cls)
-        todo.extend(cls.__subclasses__())
-    return classes
-
-
 def run(tool, *argv):
     """``tool.main(argv)`` as a process of its own runs it: a runner made
     in this process registers its visualizer under the config's fixed
     name, and the next runner would reuse it (and its work dir)."""
-    before = {cls: set(cls._instance_dict) for cls in _visualizer_classes()}
-    try:
+    with fresh_visualizers():
         return tool.main([str(a) for a in argv])
-    finally:
-        for cls in _visualizer_classes():
-            for name in set(cls._instance_dict) - before.get(cls, set()):
-                del cls._instance_dict[name]
 
 
 def image_options(config: str, side: int = 64) -> list:
