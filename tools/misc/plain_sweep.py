@@ -4,8 +4,10 @@ Not part of the package: a self-contained re-implementation of
 configs/synthetic_k10.py (encoders, marginal soft-argmax, Gaussian maps,
 generator, pixel loss, Adam with per-tensor clipping, linear-regression
 NME) used to compare settings on many machines at once. Needs only torch,
-numpy and cv2, plus the two renderer modules (copied next to it or
-importable from mmkp_unsup).
+numpy and cv2, plus the two renderer modules (importable from mmkp_unsup,
+or copied next to it: face_renderer.py alone, object_renderer.py as a
+package ``synthetic/`` together with photo_canvas.py, whose backgrounds and
+drawing it shares with the quadrupeds).
 
     python plain_sweep.py --render DATA.npz            # draw both families
     python plain_sweep.py --data DATA.npz --family objects --name x \
@@ -32,7 +34,7 @@ sys.path.insert(0, HERE)
 def _renderers():
     try:
         import face_renderer as fr  # copied next to this script
-        import object_renderer as orr
+        from synthetic import object_renderer as orr
     except ImportError:
         from mmkp_unsup.datasets.synthetic import face_renderer as fr
         from mmkp_unsup.datasets.synthetic import object_renderer as orr

@@ -15,18 +15,19 @@ NME (the creature's length).
 Coordinates: ``(x, y)`` pixels with pixel centres at integer coordinates
 (mmpose's convention), as for the faces.
 """
-import importlib.util
-import os.path as osp
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Tuple
 
-import cv2
 import numpy as np
+
+from .photo_canvas import (SUPERSAMPLE, canvas_grid, capsule, composite,
+                           contrasting_colour, sample_crop, unit)
+# the backgrounds live in photo_canvas; importable from here as before
+from .photo_canvas import (DEFAULT_PHOTOS, default_photo_paths,  # noqa: F401
+                           load_photos, render_background)
 
 OBJECT_LANDMARK_NAMES = ('head_tip', 'tail_tip', 'neck', 'hip',
                          'front_leg_tip')
-# Drawing happens at this many times the output size, then is area-averaged.
-SUPERSAMPLE = 4
 _MIN_CONTRAST = 120.0  # min L1 distance between the pattern colours
 _MAX_DARK = 40.0  # the eye is this dark in every creature
 # Default pose ranges, shared by every sampler.
@@ -79,96 +80,10 @@ class ObjectPose:
 
 
 # ----------------------------------------------------------------------
-# Backgrounds
-# ----------------------------------------------------------------------
-_PHOTO_CACHE: dict = {}
-
-
-# (package, path inside it): real photographs that install offline
-DEFAULT_PHOTOS = (
-    ('sklearn', 'datasets/images/china.jpg'),
-    ('sklearn', 'datasets/images/flower.jpg'),
-    ('matplotlib', 'mpl-data/sample_data/grace_hopper.jpg'),
-)
-
-
-def default_photo_paths() -> List[str]:
-    """The default backgrounds: scikit-learn's sample images
-    (``china.jpg``, ``flower.jpg``) and matplotlib's ``grace_hopper.jpg``.
-
-    The set is fixed (not "whatever is installed") so that a seed gives the
-    same images everywhere.
-
-    Raises:
-        RuntimeError: If a package or a photograph is missing.
-    """
-    paths = []
-    for package, rel in DEFAULT_PHOTOS:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            raise RuntimeError(
-                f'the synthetic objects draw backgrounds from {package}\'s '
-                f'sample images: install {package} (pip install '
-                f'{"scikit-learn" if package == "sklearn" else package}) or '
-                'pass background_paths')
-        path = osp.join(list(spec.submodule_search_locations)[0], rel)
-        if not osp.isfile(path):
-            raise RuntimeError(f'background photograph {path} is missing '
-                               f'from the installed {package}')
-        paths.append(path)
-    return paths
-
-
-def load_photos(paths: Optional[Sequence[str]] = None) -> List[np.ndarray]:
-    """Read background photographs (BGR ``uint8``), cached per process.
-
-    Args:
-        paths (Sequence[str], optional): Image files. Defaults to
-            :func:`default_photo_paths`.
-
-    Returns:
-        list[np.ndarray]: The photographs.
-    """
-    paths = tuple(paths) if paths else tuple(default_photo_paths())
-    if paths not in _PHOTO_CACHE:
-        photos = []
-        for path in paths:
-            image = cv2.imread(path, cv2.IMREAD_COLOR)
-            if image is None:
-                raise FileNotFoundError(
-                    f'cannot read background photograph {path!r}')
-            photos.append(image)
-        _PHOTO_CACHE[paths] = photos
-    return _PHOTO_CACHE[paths]
-
-
-def render_background(identity: ObjectIdentity, photos: Sequence[np.ndarray],
-                      size: int) -> np.ndarray:
-    """The clip's background: a crop of a photograph, BGR ``float32``."""
-    photo = photos[identity.photo % len(photos)]
-    h, w = photo.shape[:2]
-    x0, y0, side, flip = identity.crop
-    side_px = max(8, int(round(side * min(h, w))))
-    x = int(round(x0 * (w - side_px)))
-    y = int(round(y0 * (h - side_px)))
-    crop = photo[y:y + side_px, x:x + side_px]
-    if flip >= 0.5:
-        crop = crop[:, ::-1]
-    crop = cv2.resize(
-        np.ascontiguousarray(crop), (size, size),
-        interpolation=cv2.INTER_AREA)
-    return np.clip(crop.astype(np.float32) * identity.brightness, 0, 255)
-
-
-# ----------------------------------------------------------------------
 # Sampling
 # ----------------------------------------------------------------------
 def _colour(rng: np.random.Generator, *avoid: np.ndarray) -> np.ndarray:
-    for _ in range(1000):
-        colour = rng.uniform(0, 255, size=3)
-        if all(np.abs(colour - a).sum() >= _MIN_CONTRAST for a in avoid):
-            return colour
-    raise RuntimeError('could not draw a contrasting colour')
+    return contrasting_colour(rng, *avoid, min_contrast=_MIN_CONTRAST)
 
 
 def sample_object_identity(rng: np.random.Generator,
@@ -196,8 +111,7 @@ def sample_object_identity(rng: np.random.Generator,
         leg_length=rng.uniform(0.16, 0.22),
         leg_radius=rng.uniform(0.035, 0.045),
         photo=int(rng.integers(0, max(num_photos, 1))),
-        crop=(rng.uniform(), rng.uniform(), rng.uniform(0.25, 0.7),
-              rng.uniform()),
+        crop=sample_crop(rng),
         brightness=rng.uniform(0.7, 1.2))
 
 
@@ -290,12 +204,6 @@ def sample_object_motion(rng: np.random.Generator,
 # ----------------------------------------------------------------------
 # Geometry and drawing
 # ----------------------------------------------------------------------
-def _unit(angle_deg: float) -> np.ndarray:
-    """Unit vector at ``angle_deg`` counter-clockwise on screen (y down)."""
-    a = np.deg2rad(angle_deg)
-    return np.array([np.cos(a), -np.sin(a)])
-
-
 def object_skeleton(identity: ObjectIdentity, pose: ObjectPose,
                     size: int) -> dict:
     """Joint positions in ``(x, y)`` pixels.
@@ -307,20 +215,20 @@ def object_skeleton(identity: ObjectIdentity, pose: ObjectPose,
     """
     scale = pose.length * size
     centre = np.array([pose.center_x, pose.center_y]) * size - 0.5
-    axis = _unit(pose.heading)  # body axis, tail -> head
+    axis = unit(pose.heading)  # body axis, tail -> head
     # the centre is the middle of the straightened creature
     neck = centre + (0.5 - identity.head_length) * scale * axis
     hip = neck - identity.body_length * scale * axis
-    head_tip = neck + identity.head_length * scale * _unit(pose.heading +
+    head_tip = neck + identity.head_length * scale * unit(pose.heading +
                                                            pose.neck)
     tail_length = 1.0 - identity.head_length - identity.body_length
-    tail_tip = hip - tail_length * scale * _unit(pose.heading + pose.hip)
+    tail_tip = hip - tail_length * scale * unit(pose.heading + pose.hip)
     # legs on the creature's right side (below the axis when facing right)
     front_hip = neck - 0.15 * identity.body_length * scale * axis
     back_hip = hip + 0.15 * identity.body_length * scale * axis
     leg = identity.leg_length * scale
-    front_leg_tip = front_hip + leg * _unit(pose.heading - pose.front_leg)
-    back_leg_tip = back_hip + leg * _unit(pose.heading - 180 + pose.back_leg)
+    front_leg_tip = front_hip + leg * unit(pose.heading - pose.front_leg)
+    back_leg_tip = back_hip + leg * unit(pose.heading - 180 + pose.back_leg)
     return dict(
         head_tip=head_tip,
         neck=neck,
@@ -342,26 +250,6 @@ def object_landmarks(identity: ObjectIdentity, pose: ObjectPose,
                      ]).astype(np.float32)
 
 
-def _capsule(px: np.ndarray, py: np.ndarray, a: np.ndarray, b: np.ndarray,
-             ra: float, rb: float) -> Tuple[np.ndarray, ...]:
-    """Inside test of a tapered capsule from ``a`` (radius ``ra``) to ``b``.
-
-    Returns:
-        tuple: ``inside`` mask, ``t`` (0 at ``a``, 1 at ``b``) and ``v``
-        (signed distance across the axis over the local radius).
-    """
-    d = b - a
-    length2 = max(float(d @ d), 1e-9)
-    t = np.clip(((px - a[0]) * d[0] + (py - a[1]) * d[1]) / length2, 0, 1)
-    cx = a[0] + t * d[0]
-    cy = a[1] + t * d[1]
-    radius = ra + t * (rb - ra)
-    dist2 = (px - cx)**2 + (py - cy)**2
-    inside = dist2 <= radius**2
-    cross = ((px - a[0]) * d[1] - (py - a[1]) * d[0]) / np.sqrt(length2)
-    return inside, t, cross / np.maximum(radius, 1e-6)
-
-
 def render_object(identity: ObjectIdentity,
                   pose: ObjectPose,
                   size: int,
@@ -381,9 +269,7 @@ def render_object(identity: ObjectIdentity,
     joints = object_skeleton(identity, pose, size)
     scale = joints['scale']
     ss = SUPERSAMPLE
-    # canvas pixel centres in output pixel coordinates
-    grid = (np.arange(size * ss) + 0.5) / ss - 0.5
-    px, py = np.meshgrid(grid, grid)
+    px, py = canvas_grid(size, ss)
     colour = np.zeros((size * ss, size * ss, 3), np.float32)
     alpha = np.zeros((size * ss, size * ss), np.float32)
     base = np.array(identity.base, np.float32)
@@ -411,7 +297,7 @@ def render_object(identity: ObjectIdentity,
     r = identity.leg_radius * scale
     for hip_key, tip_key in (('back_hip', 'back_leg_tip'),
                              ('front_hip', 'front_leg_tip')):
-        inside, _, v = _capsule(px, py, joints[hip_key], joints[tip_key],
+        inside, _, v = capsule(px, py, joints[hip_key], joints[tip_key],
                                 r * 1.2, r * 0.7)
         shade = (1.0 - 0.3 * np.clip(v, -1, 1)**2)[..., None]
         paint(inside, pattern * 0.8 * shade)
@@ -424,7 +310,7 @@ def render_object(identity: ObjectIdentity,
     arc = [0.0]
     for a_key, b_key, ra, rb in segments:
         a, b = joints[a_key], joints[b_key]
-        inside, t, v = _capsule(px, py, a, b, ra * scale, rb * scale)
+        inside, t, v = capsule(px, py, a, b, ra * scale, rb * scale)
         paint(inside, textured(inside, t, v, a, b))
         arc[0] += float(np.hypot(*(b - a)))
     # the head: a capsule from the neck to a round snout at the tip
@@ -432,7 +318,7 @@ def render_object(identity: ObjectIdentity,
     tip_dir = joints['head_tip'] - joints['neck']
     tip_dir = tip_dir / max(np.hypot(*tip_dir), 1e-6)
     snout = joints['head_tip'] - 0.5 * head_r * tip_dir
-    inside, t, v = _capsule(px, py, joints['neck'], snout, head_r,
+    inside, t, v = capsule(px, py, joints['neck'], snout, head_r,
                             0.5 * head_r)
     shade = (1.0 - 0.3 * np.clip(v, -1, 1)**2)[..., None]
     paint(inside, np.array(identity.head, np.float32) * shade)
@@ -445,14 +331,7 @@ def render_object(identity: ObjectIdentity,
                                                                head_r)**2
         paint(inside, np.array(identity.eye, np.float32))
 
-    # area-average the supersampled layers, then composite
-    def down(x):
-        shape = (size, ss, size, ss) + x.shape[2:]
-        return x.reshape(shape).mean(axis=(1, 3))
-
-    a = down(alpha)[..., None]
-    image = np.asarray(background, np.float32) * (1 - a) + down(colour)
-    image = np.clip(np.round(image), 0, 255).astype(np.uint8)
+    image = composite(background, colour, alpha, size, ss)
     return image, object_landmarks(identity, pose, size)
 
 
