@@ -180,6 +180,24 @@ def canvas_grid(size: int,
     return np.meshgrid(grid, grid)
 
 
+def capsule_window(a: np.ndarray, b: np.ndarray, radius: float, size: int,
+                   ss: int = SUPERSAMPLE) -> Tuple[slice, slice]:
+    """The rows and columns of the canvas (:func:`canvas_grid`) that a
+    capsule from ``a`` to ``b`` of radius at most ``radius`` can cover: test
+    only those (the rest is outside, so the drawing is the same, faster).
+
+    Returns:
+        tuple[slice, slice]: Rows (``y``) and columns (``x``).
+    """
+    lo = np.minimum(a, b) - radius
+    hi = np.maximum(a, b) + radius
+    # canvas index i has its centre at (i + 0.5) / ss - 0.5
+    first = np.clip(np.floor((lo + 0.5) * ss - 0.5), 0, size * ss)
+    last = np.clip(np.ceil((hi + 0.5) * ss - 0.5) + 1, 0, size * ss)
+    return (slice(int(first[1]), int(last[1])),
+            slice(int(first[0]), int(last[0])))
+
+
 def composite(background: np.ndarray, colour: np.ndarray, alpha: np.ndarray,
               size: int, ss: int = SUPERSAMPLE) -> np.ndarray:
     """Area-average the supersampled layers and lay them over a background.

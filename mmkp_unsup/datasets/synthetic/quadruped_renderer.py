@@ -35,8 +35,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .photo_canvas import (SUPERSAMPLE, canvas_grid, capsule, composite,
-                           contrasting_colour, sample_crop)
+from .photo_canvas import (SUPERSAMPLE, canvas_grid, capsule, capsule_window,
+                           composite, contrasting_colour, sample_crop)
 
 QUADRUPED_LANDMARK_NAMES = ('nose_tip', 'ear_tip', 'withers', 'hip',
                             'tail_tip', 'front_foot', 'back_foot')
@@ -493,19 +493,22 @@ def render_quadruped(identity: QuadrupedIdentity,
     alpha[shadow] = _SHADOW
     for part in quadruped_parts(identity, pose, size):
         name = part['name']
-        inside, t, across = capsule(px, py, part['a'], part['b'], part['ra'],
-                                    part['rb'])
+        # only the canvas window the part can cover
+        win = capsule_window(part['a'], part['b'], max(part['ra'],
+                                                       part['rb']), size, ss)
+        inside, t, across = capsule(px[win], py[win], part['a'], part['b'],
+                                    part['ra'], part['rb'])
         if name.endswith('hoof'):
             rgb = np.broadcast_to(dark, inside.shape + (3, ))
         else:
-            mark = _points(name, t) if marks is None else marks
+            mark = _points(name, t) if marks is None else marks[win]
             rgb = np.where(mark[..., None], marking, coat)
             # round shading across each part
             rgb = rgb * (1.0 - 0.3 * np.clip(across, -1, 1)**2)[..., None]
         if name.startswith('far'):
             rgb = rgb * _FAR_SIDE
-        colour[inside] = rgb[inside]
-        alpha[inside] = 1.0
+        colour[win][inside] = rgb[inside]
+        alpha[win][inside] = 1.0
     # a dark eye
     eye = joints['eye']
     inside = ((px - eye[0])**2 + (py - eye[1])**2 <=
