@@ -23,3 +23,20 @@ __all__ += [
     'sample_object_pose', 'SYNTHETIC_OBJECTS_METAINFO',
     'SyntheticObjectDataset'
 ]
+from .quadruped_renderer import (QUADRUPED_LANDMARK_NAMES,
+                                 QUADRUPED_NORM_INDICES, QuadrupedIdentity,
+                                 QuadrupedPose, quadruped_bbox,
+                                 quadruped_landmarks, render_quadruped,
+                                 sample_quadruped_identity,
+                                 sample_quadruped_motion,
+                                 sample_quadruped_pose)
+from .synthetic_quadrupeds import (SYNTHETIC_QUADRUPEDS_METAINFO,
+                                   SyntheticQuadrupedDataset)
+
+__all__ += [
+    'QUADRUPED_LANDMARK_NAMES', 'QUADRUPED_NORM_INDICES',
+    'QuadrupedIdentity', 'QuadrupedPose', 'quadruped_bbox',
+    'quadruped_landmarks', 'render_quadruped', 'sample_quadruped_identity',
+    'sample_quadruped_motion', 'sample_quadruped_pose',
+    'SYNTHETIC_QUADRUPEDS_METAINFO', 'SyntheticQuadrupedDataset'
+]
