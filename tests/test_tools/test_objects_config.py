@@ -1,4 +1,4 @@
-"""The held-out family's config, end to end through mmengine's Runner."""
+"""The held-out families' configs, end to end through mmengine's Runner."""
 import glob
 import os.path as osp
 
@@ -33,10 +33,11 @@ TINY = {
 }
 
 
+@pytest.mark.parametrize(
+    'name', ['synthetic_objects_k10', 'synthetic_quadrupeds_k10'])
 def test_objects_config_trains_logs_diagnostics_and_evaluates(
-        repo_root, tmp_path):
-    cfg = Config.fromfile(
-        osp.join(repo_root, 'configs', 'synthetic_objects_k10.py'))
+        repo_root, tmp_path, name):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', f'{name}.py'))
     cfg.merge_from_dict(TINY)
     cfg.work_dir = str(tmp_path)
     assert cfg.train_dataloader.dataset.pair_sampler.min_gap == 3
