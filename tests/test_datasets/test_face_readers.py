@@ -185,6 +185,24 @@ def test_aflw_landmarks_scaled_by_the_stored_hw(aflw):
         ResizeCrop(resize=(8, 8), keypoint_size_from='hw')
 
 
+def test_celeba_image_folder_list_reads_the_first_present(celeba, tmp_path):
+    import shutil
+    folders = ['Img/img_align_celeba_hq', 'Img/img_align_celeba']
+    dataset = CelebAMAFLDataset(data_root=celeba, image_folder=folders)
+    assert dataset.image_dir == osp.join(celeba, 'Img/img_align_celeba')
+    assert _infos(dataset)[0]['img_path'].startswith(dataset.image_dir)
+    shutil.copytree(osp.join(celeba, 'Img/img_align_celeba'),
+                    osp.join(celeba, 'Img/img_align_celeba_hq'))
+    dataset = CelebAMAFLDataset(data_root=celeba, image_folder=folders)
+    assert dataset.image_dir == osp.join(celeba, 'Img/img_align_celeba_hq')
+    assert all(i['img_path'].startswith(dataset.image_dir)
+               for i in _infos(dataset))
+    with pytest.raises(FileNotFoundError, match='none of'):
+        CelebAMAFLDataset(data_root=celeba, image_folder=['a', 'b'])
+    with pytest.raises(ValueError, match='image_folder'):
+        CelebAMAFLDataset(data_root=celeba, image_folder=[])
+
+
 # ---------------------------------------------------------------- ResizeCrop
 def test_resize_crop_exact_mapping_follows_the_image():
     img = np.zeros((30, 40, 3), np.uint8)

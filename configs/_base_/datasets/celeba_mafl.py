@@ -4,7 +4,10 @@
 # thin-plate-spline warps; no flips.
 dataset_type = 'CelebAMAFLDataset'
 data_root = 'data/celeba/'
-image_folder = 'Img/img_align_celeba'  # the release: Img/img_align_celeba_hq
+# the first folder present is read: the release's own images (its celeba.zip,
+# Img/img_align_celeba_hq, those of the paper's numbers), else CelebA's JPEGs
+# (docs/data_preparation_faces.md, "CelebA + MAFL")
+image_folder = ['Img/img_align_celeba_hq', 'Img/img_align_celeba']
 image_size = 128
 batch_size = 50  # the release's
 norm_indices = (0, 1)  # inter-ocular distance: the two eye centres
