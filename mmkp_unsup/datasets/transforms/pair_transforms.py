@@ -240,9 +240,10 @@ class TPSFramePairWarp(TPSPairWarp):
     the release, warped by ``T_t`` and then resampled at ``T_s(p)``). So
     with ``source_img`` equal to ``img`` the result equals
     :class:`TPSPairWarp`'s for the same random state, and for two frames
-    the TPS deformation adds to the motion between them. The target's landmarks and the loss mask follow the
-    target warp, as in :class:`TPSPairWarp`; ``source_keypoints`` (and
-    their visibility), which the warps would leave stale, are removed.
+    the TPS deformation adds to the motion between them. The target's
+    landmarks and the loss mask follow the target warp, as in
+    :class:`TPSPairWarp`; ``source_keypoints`` (and their visibility),
+    which the warps would leave stale, are removed.
 
     Required Keys:
 
