@@ -73,13 +73,20 @@ test_evaluator = val_evaluator
 # than select one on them (docs/method.md, "Checkpoint selection"); add a
 # third annotated set as val_dataloader to select checkpoints
 default_hooks = dict(checkpoint=dict(save_best=None))
+# PyTorch's padding, upsampling and loss-mask resizing (the template's
+# settings; the paper configs use the release's TensorFlow layouts,
+# docs/method.md, "Padding as the release", "Resizing as the release")
 model = dict(
     backbone=dict(
         num_keypoints=num_keypoints,
         n_filters=n_filters,
-        num_stages=num_stages),
-    appearance_encoder=dict(n_filters=n_filters, num_stages=num_stages),
-    generator=dict(n_filters=n_filters_render))
+        num_stages=num_stages,
+        same_padding='symmetric'),
+    appearance_encoder=dict(
+        n_filters=n_filters, num_stages=num_stages,
+        same_padding='symmetric'),
+    generator=dict(n_filters=n_filters_render, upsample='pytorch'),
+    reconstruction_loss=dict(mask_resize='pytorch'))
 auto_scale_lr = dict(base_batch_size=batch_size)
 
 # ------------------------------------------------------ 3. CPU / short runs

@@ -64,13 +64,19 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(norm_indices=norm_indices)
 test_evaluator = val_evaluator
+# PyTorch's padding, upsampling (the template's settings; the
+# paper configs use the release's TensorFlow layouts, docs/method.md,
+# "Padding as the release", "Resizing as the release")
 model = dict(
     backbone=dict(
         num_keypoints=num_keypoints,
         n_filters=n_filters,
-        num_stages=num_stages),
-    appearance_encoder=dict(n_filters=n_filters, num_stages=num_stages),
-    generator=dict(n_filters=n_filters_render))
+        num_stages=num_stages,
+        same_padding='symmetric'),
+    appearance_encoder=dict(
+        n_filters=n_filters, num_stages=num_stages,
+        same_padding='symmetric'),
+    generator=dict(n_filters=n_filters_render, upsample='pytorch'))
 auto_scale_lr = dict(base_batch_size=batch_size)
 
 # ------------------------------------------------------ 3. CPU / short runs

@@ -29,12 +29,20 @@ default_hooks = dict(
 # instead of three keeps the heatmaps and Gaussian maps at 16x16, the
 # release's resolution (and the release's Gaussian std is kept), so the
 # generator draws each part near its keypoint; fewer filters for the CPU.
+# PyTorch's padding and upsampling, not the release's TensorFlow layouts
+# of configs/_base_/models/conditional_generation.py: the settings these
+# defaults were tuned and measured with (docs/synthetic_data.md).
 num_stages = 1
 model = dict(
     data_preprocessor=dict(mean=[127.5] * 3, std=[127.5] * 3),  # [-1, 1]
-    backbone=dict(num_keypoints=10, n_filters=16, num_stages=num_stages),
-    appearance_encoder=dict(n_filters=16, num_stages=num_stages),
-    generator=dict(n_filters=8),
+    backbone=dict(
+        num_keypoints=10,
+        n_filters=16,
+        num_stages=num_stages,
+        same_padding='symmetric'),
+    appearance_encoder=dict(
+        n_filters=16, num_stages=num_stages, same_padding='symmetric'),
+    generator=dict(n_filters=8, upsample='pytorch'),
     # a pixel loss (no loss-network weights to download), squared: large
     # errors, where a part is drawn in the wrong place, weigh more than the
     # small ones of texture and background; the points learn faster than

@@ -15,6 +15,7 @@ pretrained = 'work_dirs/celeba_k30/iter_150000.pth'
 num_keypoints = 30
 n_filters = 32
 num_stages = 3
+same_padding = 'tensorflow'  # the paper configs'; 'symmetric' for small_image
 # The pixel convention of that config's data preprocessor: the release
 # feeds [0, 255] pixels, no mean/std (configs/synthetic_k10.py: mean and
 # std 127.5).
@@ -61,6 +62,7 @@ model = dict(
         num_keypoints=num_keypoints,
         n_filters=n_filters,
         num_stages=num_stages,
+        same_padding=same_padding,
         # the last block's features, then (always last) the heatmap logits
         out_indices=(-1, ),
         # replaces the release's truncated-normal init: every weight and

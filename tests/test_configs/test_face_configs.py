@@ -268,7 +268,8 @@ def test_inference_pipeline_sees_what_the_test_pipeline_sees(name):
         [t for t in steps if t['type'] not in ('LoadImage', 'PackPairInputs')
          ])(dict(img=img.copy(), img_shape=(h, w),
                  keypoints=np.zeros((1, 5, 2)),
-                 keypoints_visible=np.ones((1, 5))))['img']
+                 keypoints_visible=np.ones((1, 5)),
+                 image_hw=(h, w)))['img']  # AFLW_R's readers give hw
     inference = Compose(
         [t for t in cfg.inference_pipeline
          if t['type'] not in ('LoadImage', 'PackPoseInputs')])(dict(

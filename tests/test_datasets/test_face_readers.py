@@ -148,6 +148,61 @@ def test_aflw_errors(aflw):
         AFLWRDataset(split='train', data_root=aflw, image_folder='nope')
 
 
+
+def test_aflw_landmarks_scaled_by_the_stored_hw(aflw):
+    """The release (imm/datasets/aflw_dataset.py): (y, x) * 128 / hw with
+    hw the .mat file's, not the loaded image's."""
+    from scipy.io import loadmat, savemat
+    mat = loadmat(osp.join(aflw, 'aflw_train_keypoints.mat'))
+    pipeline = [
+        dict(type='LoadImage'),
+        dict(type='ResizeCrop', resize=(128, 128),
+             keypoint_size_from='image_hw')
+    ]
+    out = AFLWRDataset(split='train', data_root=aflw, pipeline=pipeline)[3]
+    expected_yx = mat['gt'][3] * 128.0 / mat['hw'][3][None]
+    np.testing.assert_allclose(out['keypoints'][0], expected_yx[:, ::-1],
+                               rtol=1e-5)
+    # a .mat whose hw disagrees with the image: an error naming the image
+    hw = mat['hw'].copy()
+    hw[3] = [30, 20]
+    savemat(osp.join(aflw, 'aflw_train_keypoints.mat'),
+            dict(gt=mat['gt'], hw=hw))
+    dataset = AFLWRDataset(split='train', data_root=aflw, pipeline=pipeline)
+    with pytest.raises(ValueError, match=r'img003\.jpg: the image is 24x23 '
+                       r'\(h x w\) but its annotation gives hw = \(30, 20\)'):
+        dataset[3]
+    # the image's size instead (the earlier behaviour) does not look at hw
+    pipeline[1]['keypoint_size_from'] = 'image'
+    out = AFLWRDataset(split='train', data_root=aflw, pipeline=pipeline)[3]
+    np.testing.assert_allclose(out['keypoints'][0], expected_yx[:, ::-1],
+                               rtol=1e-5)
+    with pytest.raises(KeyError, match='image_hw'):
+        ResizeCrop(resize=(8, 8), keypoint_size_from='image_hw')(
+            dict(img=np.zeros((4, 4, 3), np.uint8),
+                 keypoints=np.zeros((1, 1, 2))))
+    with pytest.raises(ValueError, match='keypoint_size_from'):
+        ResizeCrop(resize=(8, 8), keypoint_size_from='hw')
+
+
+def test_celeba_image_folder_list_reads_the_first_present(celeba, tmp_path):
+    import shutil
+    folders = ['Img/img_align_celeba_hq', 'Img/img_align_celeba']
+    dataset = CelebAMAFLDataset(data_root=celeba, image_folder=folders)
+    assert dataset.image_dir == osp.join(celeba, 'Img/img_align_celeba')
+    assert _infos(dataset)[0]['img_path'].startswith(dataset.image_dir)
+    shutil.copytree(osp.join(celeba, 'Img/img_align_celeba'),
+                    osp.join(celeba, 'Img/img_align_celeba_hq'))
+    dataset = CelebAMAFLDataset(data_root=celeba, image_folder=folders)
+    assert dataset.image_dir == osp.join(celeba, 'Img/img_align_celeba_hq')
+    assert all(i['img_path'].startswith(dataset.image_dir)
+               for i in _infos(dataset))
+    with pytest.raises(FileNotFoundError, match='none of'):
+        CelebAMAFLDataset(data_root=celeba, image_folder=['a', 'b'])
+    with pytest.raises(ValueError, match='image_folder'):
+        CelebAMAFLDataset(data_root=celeba, image_folder=[])
+
+
 # ---------------------------------------------------------------- ResizeCrop
 def test_resize_crop_exact_mapping_follows_the_image():
     img = np.zeros((30, 40, 3), np.uint8)

@@ -174,6 +174,8 @@ def workspace(tmp_path_factory):
     folder = Config.fromfile(osp.join(
         REPO, 'configs', 'celeba_k30.py')).train_dataloader.dataset.get(
             'image_folder', 'Img/img_align_celeba')
+    if not isinstance(folder, str):
+        folder = folder[0]  # the one read first: the release's
     write_celeba(str(root / 'data' / 'celeba'), image_folder=folder,
                  extra_mafl_train=6)
     write_aflw(str(root / 'data' / 'aflw'))

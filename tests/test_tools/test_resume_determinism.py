@@ -4,8 +4,9 @@ A run of 2N iterations saves a checkpoint at N; resuming from it (a run
 stopped at N) to 2N must give bit-identical weights, buffers (batch-norm
 statistics, the perceptual loss's running averages), optimiser and
 scheduler states. The data pipeline is random (pair sampler, flip, swap,
-TPS warps), so this also checks the sampler position and the random states
-of the data-loading processes.
+TPS warps from the release's cache of warps), so this also checks the sampler
+position and the random states (and warp caches) of the data-loading
+processes.
 """
 import os.path as osp
 import sys
@@ -23,7 +24,11 @@ train_dataloader = dict(
         pipeline=[
             dict(type='PairRandomFlip'),
             dict(type='PairRandomSwap'),
-            dict(type='TPSFramePairWarp', mask_margin=2, mask_ramp=4),
+            # the release's source and cache of warps: the caches of the
+            # data-loading process must be rebuilt by the replay
+            dict(type='TPSFramePairWarp', mask_margin=2, mask_ramp=4,
+                 source_from='target',
+                 warp_cache=dict(size=3, renew_prob=0.3)),
             dict(type='PackPairInputs'),
         ]))
 model = dict(

@@ -4,7 +4,10 @@
 # thin-plate-spline warps; no flips.
 dataset_type = 'CelebAMAFLDataset'
 data_root = 'data/celeba/'
-image_folder = 'Img/img_align_celeba'  # the release: Img/img_align_celeba_hq
+# the first folder present is read: the release's own images (its celeba.zip,
+# Img/img_align_celeba_hq, those of the paper's numbers), else CelebA's JPEGs
+# (docs/data_preparation_faces.md, "CelebA + MAFL")
+image_folder = ['Img/img_align_celeba_hq', 'Img/img_align_celeba']
 image_size = 128
 batch_size = 50  # the release's
 norm_indices = (0, 1)  # inter-ocular distance: the two eye centres
@@ -14,10 +17,17 @@ resize_crop = dict(
     resize=(160, 160),  # round(128 / 0.8)
     crop=(16, 16, image_size, image_size),  # rows / columns [16:144]
     keypoint_mapping='release')
+# the release's pairs (docs/method.md, "Source of a TPS pair", "Warp
+# statistics"): the source resampled from the warped target, warps drawn from
+# a cache of 1,000 per warp, each renewed with probability 0.01 when drawn
+tps_pair_warp = dict(
+    type='TPSPairWarp',
+    source_from='target',
+    warp_cache=dict(size=1000, renew_prob=0.01))
 train_pipeline = [
     dict(type='LoadImage'),
     resize_crop,
-    dict(type='TPSPairWarp'),  # the release's warps and loss mask
+    tps_pair_warp,  # the release's warps and loss mask
     dict(type='PackPairInputs'),
 ]
 test_pipeline = [

@@ -20,8 +20,15 @@ crop_pipeline = [
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=(image_size, image_size)),
 ]
+# the release's pairs (docs/method.md, "Source of a TPS pair", "Warp
+# statistics"): the source resampled from the warped target, warps drawn from
+# a cache of 1,000 per warp, each renewed with probability 0.01 when drawn
+tps_pair_warp = dict(
+    type='TPSPairWarp',
+    source_from='target',
+    warp_cache=dict(size=1000, renew_prob=0.01))
 train_pipeline = crop_pipeline + [
-    dict(type='TPSPairWarp'),  # moves transformed_keypoints with the target
+    tps_pair_warp,  # moves transformed_keypoints with the target
     dict(type='PackPairInputs'),
 ]
 # the regression reads the landmarks in the input's frame

@@ -4,6 +4,14 @@ n_filters = 32  # encoders: 32, 64, 128, 256 channels
 num_stages = 3  # 128 x 128 input -> 16 x 16 heatmaps and features
 n_filters_render = 32  # generator: 256, 128, 64, 32 channels
 gauss_std = 0.1
+# the release's TensorFlow 1.x conventions (docs/method.md, "Padding as the
+# release", "Resizing as the release"): 'SAME' padding of the strided
+# convolutions (0 top / left, 1 bottom / right), the generator's x2
+# upsampling and the loss mask's resizing to each feature map as
+# tf.image.resize_images; 'symmetric' and 'pytorch' are PyTorch's layouts
+same_padding = 'tensorflow'
+generator_upsample = 'tf1'
+loss_mask_resize = 'tf1'
 
 # perceptual loss (imm/models/imm_model.py)
 perceptual_layers = ('conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_2')
@@ -28,11 +36,18 @@ model = dict(
         type='KeypointEncoder',
         num_keypoints=num_keypoints,
         n_filters=n_filters,
-        num_stages=num_stages),
+        num_stages=num_stages,
+        same_padding=same_padding),
     appearance_encoder=dict(
-        type='ImageEncoder', n_filters=n_filters, num_stages=num_stages),
+        type='ImageEncoder',
+        n_filters=n_filters,
+        num_stages=num_stages,
+        same_padding=same_padding),
     # appearance channels, K and the number of upsamplings follow the encoders
-    generator=dict(type='ConditionalGenerator', n_filters=n_filters_render),
+    generator=dict(
+        type='ConditionalGenerator',
+        n_filters=n_filters_render,
+        upsample=generator_upsample),
     head=dict(
         type='SoftArgmaxKeypointHead',
         coordinate_decoder=dict(type='MarginalSoftArgmax')),
@@ -48,4 +63,5 @@ model = dict(
         init_values=perceptual_init_values,
         rho=perceptual_rho,
         criterion='l2',
-        loss_weight=perceptual_weight))
+        loss_weight=perceptual_weight,
+        mask_resize=loss_mask_resize))

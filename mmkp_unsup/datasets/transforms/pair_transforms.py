@@ -19,7 +19,7 @@ from mmcv.transforms.utils import cache_randomness
 from mmpose.registry import TRANSFORMS
 from mmpose.structures.bbox import flip_bbox
 from mmpose.structures.keypoint import flip_keypoints
-from .tps import remap, tps_map
+from .tps import remap
 from .tps_pair_warp import TPSPairWarp
 
 # what a swap exchanges: key of the target frame, 'source_' + key of the
@@ -235,13 +235,15 @@ class TPSFramePairWarp(TPSPairWarp):
     :class:`TPSPairWarp` makes both views from one image. This variant
     warps the two frames of a pair (e.g. from :class:`FramePairDataset`)
     with the same two warps: the target frame is sampled through the mild
-    warp ``T_t``, the source frame through ``T_t(T_s(p))``, exactly where
-    :class:`TPSPairWarp` samples its source. So with ``source_img`` equal
-    to ``img`` the result equals :class:`TPSPairWarp`'s for the same random
-    state, and for two frames the TPS deformation adds to the motion
-    between them. The target's landmarks and the loss mask follow the
-    target warp, as in :class:`TPSPairWarp`; ``source_keypoints`` (and
-    their visibility), which the warps would leave stale, are removed.
+    warp ``T_t``, the source frame as :class:`TPSPairWarp` samples its
+    source (``source_from``: through ``T_t(T_s(p))`` in one step, or, as
+    the release, warped by ``T_t`` and then resampled at ``T_s(p)``). So
+    with ``source_img`` equal to ``img`` the result equals
+    :class:`TPSPairWarp`'s for the same random state, and for two frames
+    the TPS deformation adds to the motion between them. The target's
+    landmarks and the loss mask follow the target warp, as in
+    :class:`TPSPairWarp`; ``source_keypoints`` (and their visibility),
+    which the warps would leave stale, are removed.
 
     Required Keys:
 
@@ -272,12 +274,8 @@ class TPSFramePairWarp(TPSPairWarp):
         target_params, source_params = self._sample_warps()
         grid, basis = self._grid(size_hw)[:2]
         target_grid = basis @ target_params
-        source_grid = tps_map(basis @ source_params, target_params,
-                              self.controls)
-        target_points = self._dense(target_grid, size_hw)
-        results['img'] = remap(img, target_points, self.border_value)
-        results['source_img'] = remap(
-            source, self._dense(source_grid, size_hw), self.border_value)
+        results['img'], results['source_img'], target_points = \
+            self._warp_pair(img, source, target_params, source_params)
         if self.with_loss_mask:
             results['loss_mask'] = remap(
                 self._border_mask(size_hw), target_points, 0.0)

@@ -58,6 +58,12 @@ class ResizeCrop(BaseTransform):
       ``p * (n_out - 1) / (n_in - 1) - crop`` (pixel centres at integer
       coordinates, as mmpose's ``TopdownAffine``).
 
+    ``n_in`` is the loaded image's size, or with
+    ``keypoint_size_from='image_hw'`` the ``image_hw`` of the sample (the
+    ``hw`` of AFLW_R's ``.mat`` files, which the release scales AFLW's
+    landmarks by). Then a sample whose image has another size is an error
+    naming the image file: its landmarks would not fit the image.
+
     Required Keys:
 
         - img
@@ -79,15 +85,24 @@ class ResizeCrop(BaseTransform):
             resized image; ``None`` for no crop. Defaults to ``None``.
         keypoint_mapping (str): ``'release'`` or ``'exact'``, see above.
             Defaults to ``'release'``.
+        keypoint_size_from (str): ``'image'`` or ``'image_hw'``, see
+            above. Defaults to ``'image'``.
     """
 
     MAPPINGS = ('release', 'exact')
+    SIZE_SOURCES = ('image', 'image_hw')
 
     def __init__(self,
                  resize: Sequence[int],
                  crop: Optional[Sequence[int]] = None,
-                 keypoint_mapping: str = 'release') -> None:
+                 keypoint_mapping: str = 'release',
+                 keypoint_size_from: str = 'image') -> None:
         super().__init__()
+        if keypoint_size_from not in self.SIZE_SOURCES:
+            raise ValueError(f'keypoint_size_from must be one of '
+                             f'{self.SIZE_SOURCES}, got '
+                             f'{keypoint_size_from!r}')
+        self.keypoint_size_from = keypoint_size_from
         if len(resize) != 2 or min(resize) < 1:
             raise ValueError(f'resize must be (w, h) >= 1, got {resize}')
         self.resize = tuple(int(s) for s in resize)
@@ -125,6 +140,8 @@ class ResizeCrop(BaseTransform):
         results['img_shape'] = (out_h, out_w)
         results['input_size'] = (out_w, out_h)
         if 'keypoints' in results:
+            if self.keypoint_size_from == 'image_hw':
+                self._check_image_hw(results, (h, w))
             keypoints = np.asarray(results['keypoints'], dtype=np.float32)
             if self.keypoint_mapping == 'release':
                 scale = np.array([self.resize[0] / w, self.resize[1] / h])
@@ -134,7 +151,25 @@ class ResizeCrop(BaseTransform):
             results['keypoints'] = moved.astype(np.float32)
         return results
 
+    @staticmethod
+    def _check_image_hw(results: dict, size_hw: Tuple[int, int]) -> None:
+        """Raise unless the sample's ``image_hw`` is the image's size."""
+        if 'image_hw' not in results:
+            raise KeyError(
+                'ResizeCrop(keypoint_size_from=\'image_hw\') needs '
+                '`image_hw` in the sample (as AFLWRDataset gives), got none '
+                f'for {results.get("img_path")}')
+        image_hw = tuple(int(s) for s in results['image_hw'])
+        if image_hw != tuple(size_hw):
+            raise ValueError(
+                f'{results.get("img_path")}: the image is {size_hw[0]}x'
+                f'{size_hw[1]} (h x w) but its annotation gives hw = '
+                f'{image_hw}, by which the release scales its landmarks; '
+                'the image file does not match its annotation (re-download '
+                'or re-extract it)')
+
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(resize={self.resize}, '
                 f'crop={self.crop}, '
-                f'keypoint_mapping={self.keypoint_mapping!r})')
+                f'keypoint_mapping={self.keypoint_mapping!r}, '
+                f'keypoint_size_from={self.keypoint_size_from!r})')

@@ -62,6 +62,64 @@ def sample_tps_params(rng: np.random.RandomState,
     return np.concatenate([weights, affine], axis=0)
 
 
+class TPSWarpCache:
+    """The release's cache of random warps (``imm/utils/tps_sampler.py``).
+
+    Each draw picks one of ``size`` entries uniformly at random; an empty
+    entry is filled with a fresh warp, a filled one is renewed with
+    probability ``renew_prob`` and otherwise returned again. So warps
+    repeat: with the release's 1,000 entries and probability 0.01, a warp
+    is drawn about 100 times on average before it is replaced. All draws
+    come from the random state given to :meth:`draw` (``np.random``, seeded
+    per data-loading worker), so the cache is deterministic for a seed and
+    a worker, and a resumed run that replays the data stream rebuilds it.
+
+    Args:
+        size (int): Number of entries. Defaults to ``1000``.
+        renew_prob (float): Probability of replacing a filled entry when it
+            is drawn. Defaults to ``0.01``.
+    """
+
+    def __init__(self, size: int = 1000, renew_prob: float = 0.01) -> None:
+        if size < 1:
+            raise ValueError(f'warp_cache size must be >= 1, got {size}')
+        if not 0.0 <= renew_prob <= 1.0:
+            raise ValueError(
+                f'warp_cache renew_prob must be in [0, 1], got {renew_prob}')
+        self.size = int(size)
+        self.renew_prob = float(renew_prob)
+        self.entries: list = [None] * self.size
+
+    def draw(self, rng, sample):
+        """An entry's warp, filled or renewed by ``sample()`` as above.
+
+        Args:
+            rng: Random state (``np.random`` or a ``RandomState``).
+            sample (callable): Returns a fresh warp.
+        """
+        index = int(rng.randint(self.size))
+        # as the release: the renewal is drawn only for a filled entry
+        if self.entries[index] is None or rng.rand() < self.renew_prob:
+            self.entries[index] = sample()
+        return self.entries[index]
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(size={self.size}, '
+                f'renew_prob={self.renew_prob})')
+
+
+def build_warp_cache(cfg: Optional[dict]) -> Optional[TPSWarpCache]:
+    """A :class:`TPSWarpCache` from ``dict(size=..., renew_prob=...)``, or
+    ``None`` for ``None`` (a fresh warp at every draw)."""
+    if cfg is None:
+        return None
+    unknown = set(cfg) - {'size', 'renew_prob'}
+    if unknown:
+        raise ValueError(f'warp_cache takes size and renew_prob, got '
+                         f'{sorted(unknown)}')
+    return TPSWarpCache(**cfg)
+
+
 def identity_params(num_controls: int) -> np.ndarray:
     """Parameters of the identity warp, ``[M + 3, 2]``."""
     params = np.zeros((num_controls + 3, 2))

@@ -7,10 +7,10 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 
 from mmpose.registry import TRANSFORMS
-from .tps import (control_grid, interpolation_matrix, nearest_preimage,
-                  pixel_grid, pixels_to_unit, remap, sample_tps_params,
-                  smooth_border_mask, tps_basis, tps_inverse_map, tps_map,
-                  unit_to_pixels)
+from .tps import (build_warp_cache, control_grid, interpolation_matrix,
+                  nearest_preimage, pixel_grid, pixels_to_unit, remap,
+                  sample_tps_params, smooth_border_mask, tps_basis,
+                  tps_inverse_map, tps_map, unit_to_pixels)
 
 
 def image_keypoints_key(results: dict) -> str:
@@ -33,6 +33,22 @@ TARGET_WARP = dict(
 SOURCE_WARP = dict(
     rotation_sd=5.0, scale_sd=0.1, translation_sd=0.1,
     jitter_sd=(0.001, 0.01))
+SOURCE_FROM = ('original', 'target')
+
+
+def check_source_from(source_from: str) -> str:
+    if source_from not in SOURCE_FROM:
+        raise ValueError(f'source_from must be one of {SOURCE_FROM}, got '
+                         f'{source_from!r}')
+    return source_from
+
+
+def _as_dtype(image: np.ndarray, dtype) -> np.ndarray:
+    """``image`` in ``dtype``, rounded and clipped for integer types."""
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        image = np.clip(np.rint(image), info.min, info.max)
+    return image.astype(dtype)
 
 
 @TRANSFORMS.register_module()
@@ -40,10 +56,21 @@ class TPSPairWarp(BaseTransform):
     """Make a (source, target) pair from one image with two TPS warps.
 
     The target is the image under a mild warp ``T_t``; the source is the
-    target warped again by a stronger warp ``T_s`` (sampled in one step
-    from the original, through ``T_t(T_s(p))``). Landmarks move with the
+    target warped again by a stronger warp ``T_s``. Landmarks move with the
     target warp; the release's smooth border mask, warped like the target,
     becomes the loss mask. Works on any dataset that yields ``img``.
+
+    How the source is sampled (``source_from``, docs/method.md, "Source of
+    a TPS pair"): ``'target'``, as the release, resamples the warped
+    target at ``T_s(p)`` (two bilinear interpolations; where ``T_s`` reads
+    outside the target the source is ``border_value``, so the target's own
+    border reappears inside the source); ``'original'`` samples the
+    original image once at ``T_t(T_s(p))`` (one interpolation, the
+    original's content wherever that point lies inside it).
+
+    With ``warp_cache`` the warps come from the release's caches (one for
+    ``T_t``, one for ``T_s``, see :class:`TPSWarpCache`), so they repeat;
+    without, every pair draws fresh ones.
 
     Required Keys:
 
@@ -83,6 +110,12 @@ class TPSPairWarp(BaseTransform):
             interpolated bilinearly in between (they are smooth); images
             up to this size are warped exactly at every pixel. Defaults to
             ``32``.
+        source_from (str): ``'original'`` or ``'target'`` (the release),
+            see above. Defaults to ``'original'``.
+        warp_cache (dict, optional): ``dict(size, renew_prob)`` of the
+            caches of warps; the release's is ``dict(size=1000,
+            renew_prob=0.01)``. ``None``: fresh warps. Defaults to
+            ``None``. The paper configs use the release's source and cache.
     """
 
     WARP_KEYS = ('rotation_sd', 'scale_sd', 'translation_sd', 'jitter_sd')
@@ -95,8 +128,14 @@ class TPSPairWarp(BaseTransform):
                  mask_margin: int = 10,
                  mask_ramp: int = 20,
                  border_value: float = 0.0,
-                 max_grid_size: int = 32) -> None:
+                 max_grid_size: int = 32,
+                 source_from: str = 'original',
+                 warp_cache: Optional[dict] = None) -> None:
         super().__init__()
+        self.source_from = check_source_from(source_from)
+        self.warp_cache = None if warp_cache is None else dict(warp_cache)
+        self._target_cache = build_warp_cache(self.warp_cache)
+        self._source_cache = build_warp_cache(self.warp_cache)
         if len(control_points) != 2:
             raise ValueError('control_points must be (rows, cols), got '
                              f'{control_points}')
@@ -133,9 +172,45 @@ class TPSPairWarp(BaseTransform):
     @cache_randomness
     def _sample_warps(self) -> Tuple[np.ndarray, np.ndarray]:
         m = len(self.controls)
-        target = sample_tps_params(np.random, m, **self.target_warp)
-        source = sample_tps_params(np.random, m, **self.source_warp)
-        return target, source
+
+        def target():
+            return sample_tps_params(np.random, m, **self.target_warp)
+
+        def source():
+            return sample_tps_params(np.random, m, **self.source_warp)
+
+        if self._target_cache is None:
+            return target(), source()
+        return (self._target_cache.draw(np.random, target),
+                self._source_cache.draw(np.random, source))
+
+    def _warp_pair(self, img: np.ndarray, source: np.ndarray,
+                   target_params: np.ndarray, source_params: np.ndarray
+                   ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Target view of ``img`` and source view of ``source`` (the same
+        image for static pairs), and the target's sampling points."""
+        size_hw = img.shape[:2]
+        basis = self._grid(size_hw)[1]
+        target_points = self._dense(basis @ target_params, size_hw)
+        warped = remap(img, target_points, self.border_value)
+        if self.source_from == 'target':
+            # the release: the target view (in float, unrounded) resampled
+            if source is img and img.dtype == np.float32:
+                intermediate = warped
+            else:
+                intermediate = remap(
+                    source.astype(np.float32), target_points,
+                    self.border_value)
+            source_view = _as_dtype(
+                remap(intermediate, self._dense(basis @ source_params,
+                                                size_hw), self.border_value),
+                source.dtype)
+        else:
+            source_grid = tps_map(basis @ source_params, target_params,
+                                  self.controls)
+            source_view = remap(source, self._dense(source_grid, size_hw),
+                                self.border_value)
+        return warped, source_view, target_points
 
     def _grid(self, size_hw: Tuple[int, int]) -> tuple:
         """Evaluation grid, its TPS basis and interpolation matrices."""
@@ -170,12 +245,8 @@ class TPSPairWarp(BaseTransform):
         target_params, source_params = self._sample_warps()
         grid, basis = self._grid(size_hw)[:2]
         target_grid = basis @ target_params
-        source_grid = tps_map(basis @ source_params, target_params,
-                              self.controls)
-        target_points = self._dense(target_grid, size_hw)
-        results['img'] = remap(img, target_points, self.border_value)
-        results['source_img'] = remap(img, self._dense(source_grid, size_hw),
-                                      self.border_value)
+        results['img'], results['source_img'], target_points = \
+            self._warp_pair(img, img, target_params, source_params)
         if self.with_loss_mask:
             results['loss_mask'] = remap(
                 self._border_mask(size_hw), target_points, 0.0)
@@ -222,4 +293,6 @@ class TPSPairWarp(BaseTransform):
                 f'mask_margin={self.mask_margin}, '
                 f'mask_ramp={self.mask_ramp}, '
                 f'border_value={self.border_value}, '
-                f'max_grid_size={self.max_grid_size})')
+                f'max_grid_size={self.max_grid_size}, '
+                f'source_from={self.source_from!r}, '
+                f'warp_cache={self.warp_cache})')

@@ -6,6 +6,7 @@ See docs/method.md, "Model" (encoders and the Phi head) and
 from typing import Optional, Sequence, Tuple
 
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import constant_init
 from torch import Tensor
@@ -37,6 +38,44 @@ class ReleaseConvModule(ConvModule):
             constant_init(self.norm, 1, bias=0)
 
 
+SAME_PADDINGS = ('tensorflow', 'symmetric')
+
+
+def tf_same_padding(size: int, kernel: int, stride: int) -> Tuple[int, int]:
+    """TensorFlow's ``'SAME'`` padding of one axis, ``(before, after)``.
+
+    The output has ``ceil(size / stride)`` pixels; the total padding is
+    ``max((out - 1) * stride + kernel - size, 0)``, with the odd pixel
+    after. For a 3x3 convolution of stride 2 on an even size that is
+    ``(0, 1)``: nothing at the top / left, one row / column at the bottom
+    / right.
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+class TFSameConvModule(ReleaseConvModule):
+    """:class:`ReleaseConvModule` with TensorFlow's ``'SAME'`` padding.
+
+    The input is zero-padded as TensorFlow pads it (see
+    :func:`tf_same_padding`), asymmetrically for strided convolutions,
+    and the convolution itself has no padding. Its parameters are those of
+    a :class:`ReleaseConvModule` (same names in checkpoints).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs['padding'] = 0
+        super().__init__(*args, **kwargs)
+
+    def forward(self, x: Tensor, *args, **kwargs) -> Tensor:
+        kernel, stride = self.conv.kernel_size, self.conv.stride
+        top, bottom = tf_same_padding(x.shape[-2], kernel[0], stride[0])
+        left, right = tf_same_padding(x.shape[-1], kernel[1], stride[1])
+        x = F.pad(x, (left, right, top, bottom))
+        return super().forward(x, *args, **kwargs)
+
+
 @MODELS.register_module()
 class ImageEncoder(BaseBackbone):
     """Convolutional encoder of the release (docs/method.md, "Model").
@@ -65,6 +104,15 @@ class ImageEncoder(BaseBackbone):
             Defaults to ``(-1, )``, the last block.
         norm_cfg (dict): Normalisation layers. Defaults to BN with TF's
             momentum and epsilon.
+        same_padding (str): How the size-keeping ('same') padding is laid
+            out: ``'tensorflow'``, as the release (TF's ``'SAME'``: a
+            stride-2 3x3 convolution pads 0 rows / columns at the top /
+            left and 1 at the bottom / right, see :func:`tf_same_padding`),
+            or ``'symmetric'`` (``kernel // 2`` on every side, PyTorch's
+            usual layout; it shifts the stride-2 sampling grid by one input
+            pixel). Stride-1 convolutions pad symmetrically either way. The
+            paper configs use ``'tensorflow'`` (docs/method.md, "Padding as
+            the release"). Defaults to ``'symmetric'``.
         init_cfg (dict | list[dict], optional): Initialisation. Defaults to
             the release's truncated normal (std 0.01).
 
@@ -79,8 +127,13 @@ class ImageEncoder(BaseBackbone):
                  num_stages: int = 3,
                  out_indices: Sequence[int] = (-1, ),
                  norm_cfg: dict = TF_BN,
+                 same_padding: str = 'symmetric',
                  init_cfg: Optional[dict] = TF_INIT) -> None:
         super().__init__(init_cfg=init_cfg)
+        if same_padding not in SAME_PADDINGS:
+            raise ValueError(f'same_padding must be one of {SAME_PADDINGS}, '
+                             f'got {same_padding!r}')
+        self.same_padding = same_padding
         if in_channels < 1 or n_filters < 1 or num_stages < 0:
             raise ValueError(
                 'expected in_channels >= 1, n_filters >= 1 and num_stages '
@@ -95,7 +148,10 @@ class ImageEncoder(BaseBackbone):
         self.out_indices = tuple(out_indices)
 
         def conv(cin: int, cout: int, kernel: int, stride: int = 1):
-            return ReleaseConvModule(
+            module = ReleaseConvModule
+            if stride > 1 and same_padding == 'tensorflow':
+                module = TFSameConvModule
+            return module(
                 cin,
                 cout,
                 kernel,

@@ -14,9 +14,11 @@ from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmpose.registry import MODELS
-from ...datasets.transforms.tps import (control_grid, sample_tps_params,
+from ...datasets.transforms.tps import (build_warp_cache, control_grid,
+                                        sample_tps_params,
                                         smooth_border_mask)
-from ...datasets.transforms.tps_pair_warp import SOURCE_WARP, TARGET_WARP
+from ...datasets.transforms.tps_pair_warp import (SOURCE_WARP, TARGET_WARP,
+                                                  check_source_from)
 from .pair_data_preprocessor import PairDataPreprocessor
 
 _EPS = 1e-8
@@ -33,7 +35,9 @@ class BatchTPSPairWarp(nn.Module):
     (``grid_sample``, ``align_corners=True``: ``-1`` / ``+1`` are the
     centres of the first / last pixels, as in :mod:`..transforms.tps`). The
     target is the image under ``T_t``; the source is sampled from the image
-    at ``T_t(T_s(p))``; the border loss mask is warped like the target.
+    at ``T_t(T_s(p))`` (``source_from='original'``) or, as the release,
+    from the warped target at ``T_s(p)`` (``'target'``); the border loss
+    mask is warped like the target.
     Keypoints are not moved (use :class:`TPSPairWarp` when they must be).
 
     Note:
@@ -57,6 +61,11 @@ class BatchTPSPairWarp(nn.Module):
             bilinearly in between, as :class:`TPSPairWarp` does (``32``
             there). ``None`` evaluates them at every pixel. Defaults to
             ``None``.
+        source_from (str): ``'original'`` or ``'target'`` (the release),
+            as :class:`TPSPairWarp`. Defaults to ``'original'``.
+        warp_cache (dict, optional): The release's caches of warps, as
+            :class:`TPSPairWarp` (one cache per process). Defaults to
+            ``None`` (fresh warps).
 
     Returns (``forward``):
         tuple: ``target`` and ``source`` ``[B, C, H, W]``, and the loss
@@ -71,8 +80,14 @@ class BatchTPSPairWarp(nn.Module):
                  mask_margin: int = 10,
                  mask_ramp: int = 20,
                  border_value: float = 0.0,
-                 max_grid_size: Optional[int] = None) -> None:
+                 max_grid_size: Optional[int] = None,
+                 source_from: str = 'original',
+                 warp_cache: Optional[dict] = None) -> None:
         super().__init__()
+        self.source_from = check_source_from(source_from)
+        self.warp_cache = None if warp_cache is None else dict(warp_cache)
+        self._target_cache = build_warp_cache(self.warp_cache)
+        self._source_cache = build_warp_cache(self.warp_cache)
         if max_grid_size is not None and max_grid_size < 2:
             raise ValueError(
                 f'max_grid_size must be >= 2 or None, got {max_grid_size}')
@@ -106,9 +121,16 @@ class BatchTPSPairWarp(nn.Module):
         in the order :class:`TPSPairWarp` draws them."""
         m = len(self.controls)
         target, source = [], []
+        def draw(cache, warp):
+            def sample():
+                return sample_tps_params(np.random, m, **warp)
+
+            return sample() if cache is None else cache.draw(
+                np.random, sample)
+
         for _ in range(batch):
-            target.append(sample_tps_params(np.random, m, **self.target_warp))
-            source.append(sample_tps_params(np.random, m, **self.source_warp))
+            target.append(draw(self._target_cache, self.target_warp))
+            source.append(draw(self._source_cache, self.source_warp))
         return (torch.from_numpy(np.stack(target)).float(),
                 torch.from_numpy(np.stack(source)).float())
 
@@ -151,14 +173,17 @@ class BatchTPSPairWarp(nn.Module):
         Returns:
             tuple[Tensor, Tensor]: ``[B, H * W, 2]`` points ``(x, y)`` in
             ``[-1, 1]`` for the target (``T_t(p)``) and the source
-            (``T_t(T_s(p))``), pixels in row-major order.
+            (``T_t(T_s(p))`` in the image, or with ``source_from='target'``
+            ``T_s(p)`` in the target), pixels in row-major order.
         """
         coarse = tuple(size_hw)
         if self.max_grid_size is not None:
             coarse = tuple(min(n, self.max_grid_size) for n in size_hw)
         basis = self._pixel_basis(coarse, target_params.device)
         target = basis @ target_params
-        source = self._basis(basis @ source_params) @ target_params
+        source = basis @ source_params
+        if self.source_from == 'original':
+            source = self._basis(source) @ target_params
         if coarse != tuple(size_hw):
             target, source = (
                 self._upsample(g, coarse, size_hw) for g in (target, source))
@@ -200,8 +225,11 @@ class BatchTPSPairWarp(nn.Module):
                 padding_mode='zeros',
                 align_corners=True)
 
-        target = warp(shifted, target_grid) + self.border_value
-        source = warp(shifted, source_grid) + self.border_value
+        target = warp(shifted, target_grid)
+        # the release resamples the target (its border included)
+        source = warp(target if self.source_from == 'target' else shifted,
+                      source_grid) + self.border_value
+        target = target + self.border_value
         mask = None
         if self.with_loss_mask:
             border = self._border_mask((h, w), images.device)
@@ -216,7 +244,9 @@ class BatchTPSPairWarp(nn.Module):
                 f'mask_margin={self.mask_margin}, '
                 f'mask_ramp={self.mask_ramp}, '
                 f'border_value={self.border_value}, '
-                f'max_grid_size={self.max_grid_size}')
+                f'max_grid_size={self.max_grid_size}, '
+                f'source_from={self.source_from!r}, '
+                f'warp_cache={self.warp_cache}')
 
 
 @MODELS.register_module()

@@ -12,6 +12,7 @@ from torch import Tensor
 
 from mmpose.registry import MODELS
 from ..backbones.encoders import TF_BN, TF_INIT, ReleaseConvModule
+from ..utils.resize import check_resize_mode, resize_bilinear_tf1
 
 
 @MODELS.register_module()
@@ -42,6 +43,13 @@ class ConditionalGenerator(BaseModule):
         num_upsamplings (int): Number of x2 upsamplings. Defaults to ``3``
             (16 -> 128 in the release).
         out_channels (int): Output image channels. Defaults to ``3``.
+        upsample (str): The x2 bilinear upsampling: ``'tf1'``, as the
+            release (TF 1.x's ``tf.image.resize_images``: output pixel
+            ``i`` from input ``i / 2``, the last one repeated), or
+            ``'pytorch'`` (``F.interpolate(align_corners=False)``, output
+            pixel ``i`` from ``(i + 0.5) / 2 - 0.5``). The paper configs
+            use ``'tf1'`` (docs/method.md, "Resizing as the release").
+            Defaults to ``'pytorch'``.
         norm_cfg (dict): Normalisation layers. Defaults to TF-style BN.
         init_cfg (dict, optional): Defaults to the release's truncated
             normal initialisation.
@@ -56,6 +64,7 @@ class ConditionalGenerator(BaseModule):
                  n_filters: int = 32,
                  num_upsamplings: int = 3,
                  out_channels: int = 3,
+                 upsample: str = 'pytorch',
                  norm_cfg: dict = TF_BN,
                  init_cfg: Optional[dict] = TF_INIT) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -73,6 +82,7 @@ class ConditionalGenerator(BaseModule):
         self.appearance_channels = appearance_channels
         self.num_keypoints = num_keypoints
         self.num_upsamplings = num_upsamplings
+        self.upsample = check_resize_mode('upsample', upsample)
 
         def conv(cin: int, cout: int) -> ReleaseConvModule:
             return ReleaseConvModule(
@@ -109,6 +119,12 @@ class ConditionalGenerator(BaseModule):
         x = torch.cat([appearance, keypoint_maps], dim=1)
         for stage in self.stages:
             x = stage(x)
-            x = F.interpolate(
-                x, scale_factor=2, mode='bilinear', align_corners=False)
+            x = self._upsample(x)
         return self.to_image(self.final_block(x))
+
+    def _upsample(self, x: Tensor) -> Tensor:
+        """x2 bilinear upsampling of ``[B, C, h, w]`` features."""
+        if self.upsample == 'tf1':
+            return resize_bilinear_tf1(x, (2 * x.shape[-2], 2 * x.shape[-1]))
+        return F.interpolate(
+            x, scale_factor=2, mode='bilinear', align_corners=False)

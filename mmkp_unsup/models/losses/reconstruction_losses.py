@@ -16,6 +16,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmpose.registry import MODELS
+from ..utils.resize import check_resize_mode, resize_bilinear_tf1
 
 CRITERIA = {
     'l1': lambda diff: diff.abs(),
@@ -51,24 +52,52 @@ def check_loss_mask(mask: Optional[Tensor], images: Tensor) -> None:
             f'{tuple(images.shape)} (one mask per image, at the image size)')
 
 
-def masked_mean(values: Tensor, mask: Optional[Tensor]) -> Tensor:
+def resize_mask(mask: Tensor, size: Sequence[int],
+                mode: str = 'pytorch') -> Tensor:
+    """Resize a ``[B, 1, H, W]`` loss mask bilinearly to ``size``.
+
+    Args:
+        mask (Tensor): ``[B, 1, H, W]``.
+        size (Sequence[int]): ``(h, w)``.
+        mode (str): ``'tf1'``: as the release, TF 1.x's
+            ``tf.image.resize_images`` (output pixel ``i`` sampled at
+            ``i * H / h``, clamped at the edge; see
+            :func:`resize_bilinear_tf1`); ``'pytorch'``:
+            ``F.interpolate(align_corners=False)`` (half-pixel centres).
+            Defaults to ``'pytorch'``.
+
+    Returns:
+        Tensor: ``[B, 1, h, w]``.
+    """
+    if tuple(mask.shape[-2:]) == tuple(size):
+        return mask
+    if check_resize_mode('mode', mode) == 'tf1':
+        return resize_bilinear_tf1(mask, size)
+    return F.interpolate(
+        mask, size=tuple(size), mode='bilinear', align_corners=False)
+
+
+def masked_mean(values: Tensor,
+                mask: Optional[Tensor],
+                mask_resize: str = 'pytorch') -> Tensor:
     """Mean of ``values * mask`` over all elements (the release's masking).
 
-    The mask is resized bilinearly to the spatial size of ``values``; the
-    mean runs over every element, so masked-out pixels count as zeros.
+    The mask is resized bilinearly to the spatial size of ``values`` (see
+    :func:`resize_mask` for ``mask_resize``); the mean runs over every
+    element, so masked-out pixels count as zeros.
 
     Args:
         values (Tensor): ``[B, C, H, W]``.
         mask (Tensor, optional): ``[B, 1, H', W']`` in ``[0, 1]``.
+        mask_resize (str): ``'pytorch'`` or ``'tf1'`` (the release).
+            Defaults to ``'pytorch'``.
 
     Returns:
         Tensor: Scalar.
     """
     if mask is None:
         return values.mean()
-    if mask.shape[-2:] != values.shape[-2:]:
-        mask = F.interpolate(
-            mask, size=values.shape[-2:], mode='bilinear', align_corners=False)
+    mask = resize_mask(mask, values.shape[-2:], mask_resize)
     return (values * mask).mean()
 
 
@@ -136,6 +165,14 @@ class PerceptualLoss(BaseModule):
         criterion (str): ``'l2'`` (the release) or ``'l1'``.
             Defaults to ``'l2'``.
         loss_weight (float): Multiplier of the sum. Defaults to ``1000``.
+        mask_resize (str): How the loss mask is resized to each feature
+            map: ``'tf1'``, as the release (TF 1.x's
+            ``tf.image.resize_images``: no half-pixel offset, clamped at
+            the edge, so the resized mask is shifted by up to half an
+            input pixel toward the top-left), or ``'pytorch'``
+            (``F.interpolate(align_corners=False)``, centred). The paper
+            configs use ``'tf1'`` (docs/method.md, "Resizing as the
+            release"). Defaults to ``'pytorch'``.
 
     Returns (forward):
         Tensor: Scalar loss for ``pred`` and ``target`` ``[B, 3, H, W]``,
@@ -149,8 +186,10 @@ class PerceptualLoss(BaseModule):
                                                  100.0),
                  rho: float = 0.99,
                  criterion: str = 'l2',
-                 loss_weight: float = 1000.0) -> None:
+                 loss_weight: float = 1000.0,
+                 mask_resize: str = 'pytorch') -> None:
         super().__init__(init_cfg=None)
+        self.mask_resize = check_resize_mode('mask_resize', mask_resize)
         self.loss_network = MODELS.build(loss_network)
         self.include_input = include_input
         num_terms = len(self.loss_network.layers) + int(include_input)
@@ -198,7 +237,7 @@ class PerceptualLoss(BaseModule):
             pred_feats = [pred] + pred_feats
             target_feats = [target] + target_feats
         return torch.stack([
-            masked_mean(self._fn(p - t), mask)
+            masked_mean(self._fn(p - t), mask, self.mask_resize)
             for p, t in zip(pred_feats, target_feats)
         ])
 
@@ -222,4 +261,5 @@ class PerceptualLoss(BaseModule):
     def extra_repr(self) -> str:
         return (f'include_input={self.include_input}, rho={self.rho}, '
                 f'criterion={self.criterion!r}, '
-                f'loss_weight={self.loss_weight}')
+                f'loss_weight={self.loss_weight}, '
+                f'mask_resize={self.mask_resize!r}')

@@ -1,7 +1,7 @@
 """CelebA aligned faces with the MAFL splits (docs/data_preparation_faces.md,
 "CelebA + MAFL")."""
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -55,8 +55,12 @@ class CelebAMAFLDataset(BaseCocoStyleDataset):
 
     Args:
         split (str): One of :attr:`SPLITS`. Defaults to ``'train'``.
-        image_folder (str): Image folder relative to ``data_root``; the
-            release reads ``'Img/img_align_celeba_hq'``. Defaults to
+        image_folder (str | Sequence[str]): Image folder relative to
+            ``data_root``, or several, the first one present being read
+            (:attr:`image_dir` says which). The release reads
+            ``'Img/img_align_celeba_hq'`` (of its own ``celeba.zip``); the
+            paper configs ask for it first, then CelebA's
+            ``'Img/img_align_celeba'``. Defaults to
             ``'Img/img_align_celeba'`` (CelebA's JPEGs).
         validation_fraction (float): Share of MAFL training put aside for
             validation. Defaults to ``0.1``.
@@ -74,7 +78,8 @@ class CelebAMAFLDataset(BaseCocoStyleDataset):
 
     def __init__(self,
                  split: str = 'train',
-                 image_folder: str = 'Img/img_align_celeba',
+                 image_folder: Union[str, Sequence[str]] = (
+                     'Img/img_align_celeba'),
                  validation_fraction: float = 0.1,
                  data_root: Optional[str] = None,
                  **kwargs) -> None:
@@ -88,12 +93,32 @@ class CelebAMAFLDataset(BaseCocoStyleDataset):
             raise ValueError('CelebAMAFLDataset needs data_root (the folder '
                              'holding Img/, Anno/, Eval/ and MAFL/)')
         self.split = split
+        folders = [image_folder] if isinstance(image_folder, str) else list(
+            image_folder)
+        if not folders or not all(isinstance(f, str) for f in folders):
+            raise ValueError('image_folder must be a folder or a list of '
+                             f'folders, got {image_folder!r}')
         self.image_folder = image_folder
+        self._image_folders = folders
+        self.image_dir: Optional[str] = None  # the folder read
         self.validation_fraction = validation_fraction
         super().__init__(data_root=data_root, **kwargs)
 
     def _path(self, relative: str) -> str:
         return osp.join(self.data_root, relative)
+
+    def _find_image_dir(self) -> str:
+        """The first of the image folders present (an error if none)."""
+        for folder in self._image_folders:
+            if osp.isdir(self._path(folder)):
+                self.image_dir = self._path(folder)
+                return self.image_dir
+        if len(self._image_folders) == 1:
+            check_dir(self._path(self._image_folders[0]),
+                      'CelebA image folder')
+        raise FileNotFoundError(
+            'CelebA image folder (a folder) not found: none of '
+            f'{[self._path(f) for f in self._image_folders]}')
 
     def _read_names(self, relative: str, what: str,
                     known: Dict[str, int]) -> Dict[str, int]:
@@ -168,9 +193,8 @@ class CelebAMAFLDataset(BaseCocoStyleDataset):
         return names, landmarks, np.flatnonzero(select)
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
-        check_dir(self._path(self.image_folder), 'CelebA image folder')
+        image_dir = self._find_image_dir()
         names, landmarks, indices = self.split_indices()
-        image_dir = self._path(self.image_folder)
         instances = [
             landmark_instance(
                 int(i), osp.join(image_dir, names[i]), landmarks[i])
