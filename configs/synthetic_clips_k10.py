@@ -1,15 +1,14 @@
 # The synthetic faces written to disk as footage (tools/misc/
-# export_synthetic_clips.py data/synthetic_clips), trained from the footage
-# template (configs/footage_template_k10.py): block 1 names the data, blocks 2
-# and 3 take the template's CPU settings.
+# export_synthetic_clips.py data/synthetic_clips): the footage template
+# (configs/footage_template_k10.py) copied with its block 1 filled in for
+# that export, as a user fills it in for their own clips (tests/test_tools/
+# test_footage_templates.py checks that nothing else differs).
+#
 # Layout (docs/data_preparation_faces.md, "Your own footage"):
 #   <data_root>/<split>/<clip>/<frame>.png   one folder per clip
 #   <data_root>/annotations/<split>.json     COCO-style keypoints
-# Training needs no annotation (train_ann_file = '' reads the frame folders
-# under data_root + train_folder); the evaluation needs two annotated sets.
 _base_ = [
-    './_base_/default_runtime.py',
-    './_base_/models/conditional_generation.py',
+    './_base_/small_image.py',
     './_base_/datasets/clip_folders.py',
 ]
 
@@ -21,17 +20,23 @@ fit_ann_file = 'annotations/fit.json'  # fits the linear regressor
 eval_ann_file = 'annotations/eval.json'  # the reported error
 num_keypoints = 10  # K, the number of learned landmarks
 norm_indices = (0, 1)  # the eyes
+image_size = 32  # network input: 32 or 64 (16 x a power of two)
+min_frame_gap = 3  # pair frames at least this many apart...
+max_frame_gap = None  # ...and at most this many (None: any two)
 
-# ------------------------------------------------------ 2. input and model
-# the template's CPU settings (the demo's, configs/synthetic_k10.py)
-image_size = 32
-batch_size = 32
-num_stages = 1
-n_filters = 16
-n_filters_render = 8
-num_workers = 1
+# ------------------------------------------------------ 2. the machine
+batch_size = 32  # the small-image default
+num_workers = 1  # data-loading processes
 
 # ------------------------------------------------------ (derived: no edits)
+if image_size < 32 or (image_size // 16) & (image_size // 16 - 1) \
+        or image_size % 16:
+    raise ValueError(f'image_size must be 16 times a power of two, at least '
+                     f'32 (32, 64, 128), got {image_size}')
+# down-samplings that keep the heatmaps at 16x16, the release's resolution
+# (32: one, 64: two, 128: three)
+num_stages = (image_size // 16).bit_length() - 1
+# every frame: the whole image, padded to a square, resized to the input
 frame_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale', padding=1.0),
@@ -40,18 +45,24 @@ frame_pipeline = [
 test_pipeline = frame_pipeline + [
     dict(type='PackPairInputs', pack_transformed=True)
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) as a frame
+inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,
+    persistent_workers=num_workers > 0,
     dataset=dict(
         dataset=dict(
             data_root=data_root,
             ann_file=train_ann_file,
             data_prefix=dict(img='' if train_ann_file else train_folder),
-            pipeline=frame_pipeline)))
+            pipeline=frame_pipeline),
+        pair_sampler=dict(min_gap=min_frame_gap, max_gap=max_frame_gap)))
 val_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,
+    persistent_workers=num_workers > 0,
     dataset=dict(
         fit_dataset=dict(
             data_root=data_root,
@@ -64,36 +75,11 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(norm_indices=norm_indices)
 test_evaluator = val_evaluator
-# PyTorch's padding, upsampling (the template's settings; the
-# paper configs use the release's TensorFlow layouts, docs/method.md,
-# "Padding as the release", "Resizing as the release")
 model = dict(
-    backbone=dict(
-        num_keypoints=num_keypoints,
-        n_filters=n_filters,
-        num_stages=num_stages,
-        same_padding='symmetric'),
-    appearance_encoder=dict(
-        n_filters=n_filters, num_stages=num_stages,
-        same_padding='symmetric'),
-    generator=dict(n_filters=n_filters_render, upsample='pytorch'))
+    backbone=dict(num_keypoints=num_keypoints, num_stages=num_stages),
+    appearance_encoder=dict(num_stages=num_stages))
 auto_scale_lr = dict(base_batch_size=batch_size)
-
-# ------------------------------------------------------ 3. CPU / short runs
-# The release's perceptual loss needs the ImageNet VGG-16 (downloaded by
-# torchvision, or `vgg16_weights` in configs/_base_/models/
-# conditional_generation.py); on a CPU the demo's pixel loss and inputs in
-# [-1, 1] are faster. With a short schedule, drop the learning rate near the
-# end as the demo does:
-model.update(
-    data_preprocessor=dict(mean=[127.5] * 3, std=[127.5] * 3),
-    reconstruction_loss=dict(
-        _delete_=True, type='PixelReconstructionLoss', criterion='l1'))
-max_iters = 2000
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-param_scheduler = [
-    dict(type='MultiStepLR', by_epoch=False, gamma=0.3,
-         milestones=[max_iters * 2 // 3, max_iters * 13 // 15])
-]
-default_hooks = dict(
-    checkpoint=dict(interval=max_iters // 2, save_best=None))
+# the evaluation sets are the reported ones: keep the last checkpoint rather
+# than select one on them (docs/method.md, "Checkpoint selection"); add a
+# third annotated set as val_dataloader to select checkpoints
+default_hooks = dict(checkpoint=dict(save_best=None))

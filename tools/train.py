@@ -142,7 +142,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> Runner:
+    """Train; returns the runner (its ``cfg`` is the config it ran)."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     # torchrun on CPUs: gloo process group before the runner; SyncBN
@@ -154,6 +155,7 @@ def main(argv=None) -> None:
         runner.register_hook(HOOKS.build(dict(type='SchedulerEndHook')))
     runner.train()
     shutdown_distributed()
+    return runner
 
 
 if __name__ == '__main__':

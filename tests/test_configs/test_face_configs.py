@@ -28,7 +28,8 @@ CONFIGS = [
     'celeba_k10', 'celeba_k30', 'celeba_k50', 'celeba_k10_selfsup',
     'celeba_k30_selfsup', 'celeba_k50_selfsup', 'aflw_k10', 'aflw_k30',
     'aflw_k50', 'aflw_k30_selfsup', 'voxceleb_k30', 'wflw_k30', '300w_k30',
-    'footage_template_k10', 'synthetic_clips_k10'
+    'footage_template_k10', 'footage_template_k10_128x128',
+    'synthetic_clips_k10'
 ]
 # every config trains here (celeba_k30, celeba_k30_selfsup and the AFLW
 # continuation of celeba_k30 also in the tests below, with their real loss
@@ -36,7 +37,8 @@ CONFIGS = [
 TRAINED = [
     'celeba_k10', 'celeba_k50', 'celeba_k10_selfsup', 'celeba_k50_selfsup',
     'aflw_k10', 'aflw_k50', 'aflw_k30_selfsup', 'voxceleb_k30', 'wflw_k30',
-    '300w_k30', 'footage_template_k10', 'synthetic_clips_k10'
+    '300w_k30', 'footage_template_k10', 'footage_template_k10_128x128',
+    'synthetic_clips_k10'
 ]
 
 
@@ -63,6 +65,10 @@ def _point_at_fixtures(node, layouts):
                 # every split reads the one annotated file of the fixture
                 node['ann_file'] = 'annotations/train.json'
                 node['data_prefix'] = dict(img='')
+        elif (kind == 'FramePairDataset'
+              and node['dataset'].get('type') == 'ClipFolderDataset'):
+            # the fixture's clips have 2 and 3 frames
+            node['pair_sampler']['min_gap'] = 1
         elif kind == 'SubsetDataset':  # the fixtures hold a few samples
             node.update(start=0.5) if node['start'] > 0 else node.update(
                 end=0.5)

@@ -240,7 +240,7 @@ def test_clip_folders_with_a_coco_file(tmp_path):
                                landmarks_for(0, 24, 20))
     # the whole image as the box by default, the annotation's on request
     np.testing.assert_allclose(infos['f1.png']['bbox'],
-                               [[-0.5, -0.5, 23.5, 19.5]])
+                               [[0, 0, 24, 20]])
     boxed = ClipFolderDataset(data_root=root, bbox_mode='annotation',
                               ann_file='annotations/train.json')
     assert boxed.get_data_info(0)['bbox'][0, 2] == 20

@@ -22,6 +22,11 @@ frame_pipeline = [
 test_pipeline = frame_pipeline + [
     dict(type='PackPairInputs', pack_transformed=True)
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box resized as the test crops are (give a box
+# around the signer, as the crop_size crop frames them; without one the
+# whole frame is the box)
+inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
 
 # unsupervised training: one fixed crop per video (box_mode='video'), so
 # the two frames of a pair share the background and only the signer moves

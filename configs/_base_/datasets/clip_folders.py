@@ -1,8 +1,12 @@
 # Your own footage: frames in one folder per clip, read by ClipFolderDataset
 # (docs/data_preparation_faces.md, "Your own footage"). Training pairs are two
 # frames of one clip; the landmark regression is fitted on one annotated set
-# of images and reported on another. Start from
-# configs/footage_template_k10.py.
+# of images and reported on another. Start from a template that re-derives
+# every value below from its own data lines: configs/footage_template_k10.py
+# (small frames, CPU) or configs/footage_template_k10_128x128.py (the
+# release's input, GPU); a config inheriting this file directly and changing
+# only a variable (image_size, data_root, ...) would leave the values
+# derived from it here as they are.
 dataset_type = 'ClipFolderDataset'
 data_root = 'data/footage/'
 train_ann_file = 'annotations/train.json'  # '' : frame folders, no file
@@ -10,7 +14,10 @@ fit_ann_file = 'annotations/fit.json'  # annotated: fits the regressor
 eval_ann_file = 'annotations/eval.json'  # annotated: the reported error
 image_size = 128  # the release's network input
 batch_size = 50  # the release's
-min_frame_gap = 1  # pair frames this many...
+# pairs at least 3 frames apart: neighbouring frames of real motion are
+# nearly the same picture (docs/synthetic_data.md, "What the defaults rest
+# on")
+min_frame_gap = 3  # pair frames this many...
 max_frame_gap = None  # ...to this many frames apart (None: any)
 norm_indices = (0, 1)  # the two landmarks normalising the error
 
@@ -24,6 +31,9 @@ frame_pipeline = [
 test_pipeline = frame_pipeline + [
     dict(type='PackPairInputs', pack_transformed=True)
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) as a frame
+inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
 
 train_dataloader = dict(
     batch_size=batch_size,

@@ -34,6 +34,13 @@ frame_pipeline = [
 test_pipeline = frame_pipeline + [
     dict(type='PackPairInputs', meta_keys=meta_keys, pack_transformed=True)
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) resized as the
+# frames are; an image has no mask, so black its background beforehand to
+# show the model what it was trained on
+inference_pipeline = [
+    t for t in frame_pipeline if t['type'] != 'MaskBackground'
+] + [dict(type='PackPoseInputs')]
 
 train_dataloader = dict(
     batch_size=batch_size,

@@ -35,6 +35,10 @@ train_pipeline = crop_pipeline + [
 test_pipeline = crop_pipeline + [
     dict(type='PackPairInputs', pack_transformed=True)
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): mmpose's top-down crop of the face box given (x1.25;
+# without a box the whole image is the box)
+inference_pipeline = crop_pipeline + [dict(type='PackPoseInputs')]
 
 
 def _file(ann_file, pipeline, test_mode=True):

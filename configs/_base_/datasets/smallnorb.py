@@ -12,6 +12,9 @@ frame_pipeline = [
     dict(type='GetBBoxCenterScale', padding=1.0),
     dict(type='TopdownAffine', input_size=(image_size, image_size)),
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) as a view
+inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
 
 train_dataloader = dict(
     batch_size=batch_size,

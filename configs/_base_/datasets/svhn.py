@@ -21,6 +21,10 @@ train_pipeline = [
     tps_pair_warp,  # the release's warps and border mask
     dict(type='PackPairInputs'),
 ]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) resized as the
+# training images are, without the warps
+inference_pipeline = train_pipeline[:3] + [dict(type='PackPoseInputs')]
 
 train_dataloader = dict(
     batch_size=batch_size,

@@ -33,6 +33,15 @@ train_dataloader = dict(
 
 # landmark regression: fitted on 2000 new creatures, reported on 1000 others
 test_pipeline = [dict(type='LoadImage'), dict(type='PackPairInputs')]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) resized to the
+# network input, each axis on its own, as for the synthetic faces
+inference_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='BoxToInput', input_size=(image_size, image_size)),
+    dict(type='PackPoseInputs')
+]
 val_dataloader = dict(
     batch_size=100,
     num_workers=1,

@@ -3,9 +3,11 @@
 import os
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import mmcv
 import numpy as np
+from mmengine import fileio
 from mmengine.logging import MMLogger
 from PIL import Image
 
@@ -16,14 +18,17 @@ from ..utils import IMAGE_EXTENSIONS, check_dir, check_file, natural_key
 
 
 def image_bbox(width: int, height: int) -> np.ndarray:
-    """The whole image as a box ``[1, 4]`` ``(x1, y1, x2, y2)``.
+    """The whole image as a box ``[1, 4]`` ``(x1, y1, x2, y2)``:
+    ``[0, 0, width, height]``.
 
-    Pixel centres are at integer coordinates, so the image covers
-    ``[-0.5, width - 0.5] x [-0.5, height - 0.5]``: the box's centre is the
-    image's centre and its size the image's size.
+    The frame of mmpose's boxes (a COCO box ``[x, y, w, h]`` of the whole
+    image) and of the inference API: mmpose's ``TopdownAffine`` maps the
+    box's centre to the input's centre ``input_size / 2``, so a frame of the
+    input's size reaches the network unchanged (a box of ``[-0.5, -0.5,
+    width - 0.5, height - 0.5]`` would shift it by half a pixel, and blur
+    it, through the bilinear warp).
     """
-    return np.array([[-0.5, -0.5, width - 0.5, height - 0.5]],
-                    dtype=np.float32)
+    return np.array([[0, 0, width, height]], dtype=np.float32)
 
 
 def clip_of(relative_path: str) -> str:
@@ -95,6 +100,12 @@ class ClipFolderDataset(BaseCocoStyleDataset):
             ``dict(from_file='configs/_base_/datasets/300w.py')``). Without
             it, one is made from the file's category (its keypoint names)
             with no flip pairs.
+        cache_images (bool): Keep every decoded frame in memory (in each
+            loading process) and hand it to the pipeline as ``img``, which
+            ``LoadImage`` then takes instead of reading the file, as
+            ``SyntheticObjectDataset`` does with its drawn images. For small
+            frames: 16,000 frames of 32x32 take 49 MB. Defaults to
+            ``False``.
         **kwargs: Other arguments of mmpose's ``BaseCocoStyleDataset``
             (``data_root``, ``data_prefix``, ``pipeline``, ``test_mode``...).
     """
@@ -108,6 +119,7 @@ class ClipFolderDataset(BaseCocoStyleDataset):
                  bbox_mode: str = 'image',
                  extensions: Sequence[str] = IMAGE_EXTENSIONS,
                  metainfo: Optional[dict] = None,
+                 cache_images: bool = False,
                  **kwargs) -> None:
         if bbox_mode not in self.BBOX_MODES:
             raise ValueError(f'bbox_mode must be one of {self.BBOX_MODES}, '
@@ -119,9 +131,32 @@ class ClipFolderDataset(BaseCocoStyleDataset):
         self.bbox_mode = bbox_mode
         self.extensions = tuple(e.lower() for e in extensions)
         self._auto_metainfo = metainfo is None
+        self.cache_images = cache_images
+        self._image_cache: Dict[int, np.ndarray] = {}
         super().__init__(ann_file=ann_file, metainfo=metainfo, **kwargs)
 
     # ------------------------------------------------------------ loading
+    def prepare_data(self, idx: int) -> Any:
+        """The sample through the pipeline; with ``cache_images`` its frame
+        is decoded once (as ``LoadImage`` decodes it) and then copied from
+        memory."""
+        if not self.cache_images:
+            return super().prepare_data(idx)
+        data_info = self.get_data_info(idx)
+        image = self._image_cache.get(idx)
+        if image is None:
+            image = mmcv.imfrombytes(
+                fileio.get(data_info['img_path']), flag='color',
+                backend='cv2')
+            if image is None:
+                raise ValueError(f'{data_info["img_path"]}: not a readable '
+                                 'image')
+            self._image_cache[idx] = image
+        # a copy: transforms may change the image in place
+        data_info['img'] = image.copy()
+        data_info['dataset'] = self
+        return self.pipeline(data_info)
+
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
         if self.ann_file:
             check_file(self.ann_file, 'keypoint annotation file')

@@ -1,0 +1,96 @@
+# Template: K = 10 landmarks learned from your own footage at the release's
+# 128x128, on a GPU: the paper's model and perceptual loss
+# (configs/_base_/models/conditional_generation.py, the ImageNet VGG-16 of
+# torchvision, or `vgg16_weights` for a local copy), the release's
+# schedule, and pairs at least 3 frames apart (docs/synthetic_data.md, "What
+# the defaults rest on"). For small frames on a CPU start from
+# configs/footage_template_k10.py instead.
+#
+# Copy this file and edit block 1 only. Everything computed from block 1 is
+# computed in this file, below it: mmengine evaluates a variable in the file
+# that uses it, so an edit here reaches every derived value. Change block 1
+# in the file, not with --cfg-options (an option sets one value and leaves
+# the values derived from it as they were).
+#
+# Layout (docs/data_preparation_faces.md, "Your own footage"):
+#   <data_root>/<split>/<clip>/<frame>.png   one folder per clip
+#   <data_root>/annotations/<split>.json     COCO-style keypoints
+# Training needs no annotation (train_ann_file = '' reads the frame folders
+# under data_root + train_folder); the evaluation needs two annotated sets.
+_base_ = [
+    './_base_/default_runtime.py',
+    './_base_/models/conditional_generation.py',
+    './_base_/datasets/clip_folders.py',
+]
+
+# ------------------------------------------------------ 1. your data
+data_root = 'data/footage/'
+train_ann_file = 'annotations/train.json'  # or '' (no annotation file)
+train_folder = 'train/'  # frame folders, read when train_ann_file == ''
+fit_ann_file = 'annotations/fit.json'  # fits the linear regressor
+eval_ann_file = 'annotations/eval.json'  # the reported error
+num_keypoints = 10  # K, the number of learned landmarks
+norm_indices = (0, 1)  # annotated landmarks normalising the error (eyes)
+image_size = 128  # network input: the release's (16 x a power of two)
+min_frame_gap = 3  # pair frames at least this many apart...
+max_frame_gap = None  # ...and at most this many (None: any two)
+
+# ------------------------------------------------------ 2. the machine
+batch_size = 50  # the release's
+num_workers = 4  # data-loading processes
+
+# ------------------------------------------------------ (derived: no edits)
+if image_size < 32 or (image_size // 16) & (image_size // 16 - 1) \
+        or image_size % 16:
+    raise ValueError(f'image_size must be 16 times a power of two, at least '
+                     f'32 (32, 64, 128), got {image_size}')
+# down-samplings that keep the heatmaps at 16x16, the release's resolution
+# (32: one, 64: two, 128: three)
+num_stages = (image_size // 16).bit_length() - 1
+# every frame: the whole image, padded to a square, resized to the input
+frame_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.0),
+    dict(type='TopdownAffine', input_size=(image_size, image_size)),
+]
+test_pipeline = frame_pipeline + [
+    dict(type='PackPairInputs', pack_transformed=True)
+]
+# one image for the inference API, the demo and the swap grid
+# (docs/inference.md): the box (by default the whole image) as a frame
+inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=num_workers,
+    persistent_workers=num_workers > 0,
+    dataset=dict(
+        dataset=dict(
+            data_root=data_root,
+            ann_file=train_ann_file,
+            data_prefix=dict(img='' if train_ann_file else train_folder),
+            pipeline=frame_pipeline),
+        pair_sampler=dict(min_gap=min_frame_gap, max_gap=max_frame_gap)))
+val_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=num_workers,
+    persistent_workers=num_workers > 0,
+    dataset=dict(
+        fit_dataset=dict(
+            data_root=data_root,
+            ann_file=fit_ann_file,
+            pipeline=test_pipeline),
+        eval_dataset=dict(
+            data_root=data_root,
+            ann_file=eval_ann_file,
+            pipeline=test_pipeline)))
+test_dataloader = val_dataloader
+val_evaluator = dict(norm_indices=norm_indices)
+test_evaluator = val_evaluator
+model = dict(
+    backbone=dict(num_keypoints=num_keypoints, num_stages=num_stages),
+    appearance_encoder=dict(num_stages=num_stages))
+auto_scale_lr = dict(base_batch_size=batch_size)
+# the evaluation sets are the reported ones: keep the last checkpoint rather
+# than select one on them (docs/method.md, "Checkpoint selection"); add a
+# third annotated set as val_dataloader to select checkpoints
+default_hooks = dict(checkpoint=dict(save_best=None))
