@@ -14,8 +14,8 @@ batch_size = 24
 train_dataloader = dict(batch_size=batch_size)
 # A learning rate of 2e-3: the faces learn faster with it. The held-out
 # creatures (configs/synthetic_objects_k10.py) keep the release's 1e-3: in
-# the sweep a doubled rate held their points in the collapse (README,
-# "Results").
+# the sweep a doubled rate held their points in the collapse
+# (docs/synthetic_data.md, "Earlier results").
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 auto_scale_lr = dict(base_batch_size=batch_size)
 
