@@ -55,13 +55,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def cpu_model() -> str:
-    try:
+    """The CPU's model name from ``/proc/cpuinfo`` (Linux), else
+    :func:`platform.processor`."""
+    if osp.isfile('/proc/cpuinfo'):
         with open('/proc/cpuinfo') as f:
             for line in f:
                 if line.startswith('model name'):
                     return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or 'unknown'
 
 

@@ -1,77 +1,25 @@
 # The second held-out built-in family: four-legged animals walking over real
 # photographs, seen from the side (docs/synthetic_data.md). Used to check the
-# small-image defaults, never to choose them. Same splits and sizes as the
-# creatures; the NME is normalised by the withers-to-hip distance (landmarks
-# 2 and 3: the rigid torso, whatever the head and tail do).
+# small-image defaults, never to choose them. The creatures' data base
+# (synthetic_objects.py: splits, sizes, pairs at least 3 frames apart, the
+# inference pipeline) with this dataset; the NME is normalised by the
+# withers-to-hip distance (landmarks 2 and 3: the rigid torso, whatever the
+# head and tail do).
+_base_ = ['./synthetic_objects.py']
+
 dataset_type = 'SyntheticQuadrupedDataset'
-image_size = 32
-batch_size = 32
 
 # unsupervised training: 2000 animals, clips of 8 frames in which each walks
 # forward over a fixed crop of a photograph
-train_quadrupeds = dict(
-    type=dataset_type,
-    num_clips=2000,
-    frames_per_clip=8,
-    image_size=image_size,
-    seed=0,
-    cache_images=True,
-    pipeline=[dict(type='LoadImage')])
-
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='FramePairDataset',
-        dataset=train_quadrupeds,
-        # frames at least 3 apart: neighbouring frames of a clip are nearly
-        # the same picture (see configs/synthetic_k10.py)
-        pair_sampler=dict(type='ClipFramePairSampler', min_gap=3),
-        pipeline=[dict(type='PackPairInputs')]))
-
+train_objects = dict(type=dataset_type)
+train_dataloader = dict(dataset=dict(dataset=train_objects))
 # landmark regression: fitted on 2000 new animals, reported on 1000 others
-test_pipeline = [dict(type='LoadImage'), dict(type='PackPairInputs')]
 val_dataloader = dict(
-    batch_size=100,
-    num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
     dataset=dict(
-        type='RegressionSplitDataset',
-        fit_dataset=dict(
-            type=dataset_type,
-            num_clips=2000,
-            image_size=image_size,
-            seed=1,
-            test_mode=True,
-            pipeline=test_pipeline),
-        eval_dataset=dict(
-            type=dataset_type,
-            num_clips=1000,
-            image_size=image_size,
-            seed=2,
-            test_mode=True,
-            pipeline=test_pipeline)))
+        fit_dataset=dict(type=dataset_type),
+        eval_dataset=dict(type=dataset_type)))
 test_dataloader = val_dataloader
 
-# inference on any image (mmkp_unsup.apis, mmpose's inference_topdown,
-# demo/landmark_demo.py): the box (by default the whole image) is resized to
-# the network input, each axis on its own as the release resizes whole
-# images; the estimator maps its predictions back to the image
-# (test_cfg.output_space='image', set by mmkp_unsup.apis.init_model)
-inference_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
-    dict(type='BoxToInput', input_size=(image_size, image_size)),
-    dict(type='PackPoseInputs')
-]
-
 # withers and hip: the torso's length
-val_evaluator = dict(
-    type='LandmarkRegressionMetric', bias=False, norm_indices=(2, 3))
+val_evaluator = dict(norm_indices=(2, 3))
 test_evaluator = val_evaluator
