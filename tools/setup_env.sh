@@ -8,7 +8,7 @@
 # Idempotent: a stamp in the environment records a hash of this script, the
 # requirement files and setup.py; when they have not changed the script only
 # checks the imports. Full mmcv (with compiled ops) has no binary wheel on
-# PyPI for this torch, so it is built from its sdist once (about 10 minutes on
+# PyPI for this torch, so it is built from its sdist once (10-20 minutes on
 # 2 cores) and the wheel is cached under
 # ${MMKP_WHEEL_CACHE:-~/.cache/mmkp_unsup/wheels}/<torch>-<python>-<arch>/.
 set -euo pipefail
@@ -21,6 +21,48 @@ CONSTRAINTS=$REQ/constraints.txt
 STAMP=$VENV/.mmkp_unsup_installed
 
 log() { printf '[setup_env] %s\n' "$*"; }
+
+# What a build log says about its progress: "step n of N, compiling X.cpp"
+# from ninja's "[n/N] c++ ... -c path/X.cpp" lines, else the last source.
+ninja_progress() {
+  local line step src
+  line=$(grep -aE '^\[[0-9]+/[0-9]+\]' "$1" 2>/dev/null | tail -n 1 || true)
+  if [ -n "$line" ]; then
+    step=$(printf '%s' "$line" | sed -E 's#^\[([0-9]+)/([0-9]+)\].*#step \1 of \2#')
+    src=$(printf '%s' "$line" | grep -oE '[^ /]+\.(cpp|cu|c)( |$)' | tail -n 1 || true)
+    printf '%s%s' "$step" "${src:+, compiling ${src% }}"
+    return 0
+  fi
+  src=$(grep -aoE '[^ /]+\.(cpp|cu|c) ' "$1" 2>/dev/null | tail -n 1 || true)
+  printf '%s' "${src:+compiling ${src% }}"
+}
+
+# run_with_progress LOG LABEL CMD...: run CMD with its output in LOG and a
+# line every ${MMKP_PROGRESS_INTERVAL:-60} s (elapsed time, what it compiles);
+# on failure the end of LOG is printed.
+run_with_progress() {
+  local log_file=$1 label=$2 pid start now status=0
+  shift 2
+  start=$(date +%s)
+  "$@" >"$log_file" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep "${MMKP_PROGRESS_INTERVAL:-60}" &
+    wait $! 2>/dev/null || true
+    kill -0 "$pid" 2>/dev/null || break
+    now=$(( $(date +%s) - start ))
+    log "$label: $((now / 60)) min $((now % 60)) s$(p=$(ninja_progress "$log_file"); [ -n "$p" ] && printf ', %s' "$p")"
+  done
+  wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
+    log "$label failed (exit $status); the end of $log_file:"
+    tail -n 40 "$log_file" >&2
+  fi
+  return "$status"
+}
+
+# sourced (by the tests): the functions only
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
 
 key=$(cat "$ROOT/tools/setup_env.sh" "$REQ"/*.txt "$ROOT/setup.py" \
       | sha256sum | cut -c1-16)
@@ -60,7 +102,7 @@ else
   mkdir -p "$cache"
   wheel=$(ls "$cache"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
   if [ -z "$wheel" ]; then
-    log "building mmcv 2.1.0 from source against $torch_tag (about 10 minutes)"
+    log "building mmcv 2.1.0 from source against $torch_tag (10-20 minutes on 2 cores)"
     build=$(mktemp -d)
     # --no-build-isolation also here: preparing the sdist's metadata imports torch.
     pip download -q --no-deps --no-binary :all: --no-build-isolation \
@@ -68,8 +110,11 @@ else
     tar -xzf "$build"/mmcv-2.1.0.tar.gz -C "$build"
     # torch 2.14's headers need C++20; mmcv 2.1.0 hard-codes -std=c++17.
     sed -i "s/'-std=c++17'/'-std=c++20'/g" "$build/mmcv-2.1.0/setup.py"
+    log "compiling; a line every minute (the full log: $build/build.log)"
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
-      pip wheel -q --no-deps --no-build-isolation -w "$build/dist" "$build/mmcv-2.1.0"
+      run_with_progress "$build/build.log" "building mmcv" \
+      "$PY" -m pip --disable-pip-version-check wheel -v --no-deps \
+      --no-build-isolation -w "$build/dist" "$build/mmcv-2.1.0"
     cp "$build"/dist/mmcv-2.1.0-*.whl "$cache"/
     rm -rf "$build"
     wheel=$(ls "$cache"/mmcv-2.1.0-*.whl | head -n 1)

@@ -10,6 +10,7 @@ import os.path as osp
 import sys
 import warnings
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -43,7 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic mixed precision training')
+        help='automatic mixed precision: float16 autocast with a dynamic '
+        'loss scale on a GPU; bfloat16 autocast on a machine without CUDA '
+        '(fast on CPUs with bfloat16 units, AVX512-BF16 or AMX)')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -81,6 +84,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def set_cpu_autocast(cfg: Config) -> None:
+    """``--amp`` without CUDA: bfloat16 autocast in the plain wrapper.
+
+    mmengine's ``AmpOptimWrapper`` refuses a machine without a GPU; the
+    project's :class:`PerTensorClipOptimWrapper` runs the forward pass under
+    ``torch.autocast('cpu', torch.bfloat16)`` instead (no loss scale).
+    """
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    wrapper = getattr(wrapper, '__name__', wrapper)
+    if wrapper != 'PerTensorClipOptimWrapper':
+        raise ValueError(
+            f'--amp without CUDA needs optim_wrapper type '
+            f'PerTensorClipOptimWrapper (bfloat16 autocast), not {wrapper!r}')
+    cfg.optim_wrapper.autocast_dtype = 'bfloat16'
+
+
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge the command-line arguments into the config."""
     if args.work_dir is not None:
@@ -89,7 +108,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    if args.amp:
+    if args.amp and not torch.cuda.is_available():
+        set_cpu_autocast(cfg)
+    elif args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         wrapper = getattr(wrapper, '__name__', wrapper)
         if wrapper not in AMP_WRAPPERS:

@@ -31,3 +31,28 @@ def test_each_tensor_is_clipped_on_its_own(wrapper):
     # a global-norm clip would have shrunk b too
     assert optim.message_hub.get_scalar('train/grad_norm').current() == \
         pytest.approx(3.0)
+
+
+def test_bfloat16_autocast_in_the_plain_wrapper():
+    model = torch.nn.Linear(4, 3)
+    optim = build_optim_wrapper(
+        model,
+        dict(type='PerTensorClipOptimWrapper', autocast_dtype='bfloat16',
+             optimizer=dict(type='SGD', lr=0.1)))
+    x = torch.randn(2, 4)
+    with optim.optim_context(model):
+        out = model(x)
+    assert out.dtype == torch.bfloat16
+    optim.update_params(out.float().sum())
+    # parameters and gradients stay float32
+    assert model.weight.dtype == torch.float32
+    plain = build_optim_wrapper(
+        model, dict(type='PerTensorClipOptimWrapper',
+                    optimizer=dict(type='SGD', lr=0.1)))
+    with plain.optim_context(model):
+        assert model(x).dtype == torch.float32
+    with pytest.raises(ValueError, match='autocast_dtype'):
+        build_optim_wrapper(
+            model, dict(type='PerTensorClipOptimWrapper',
+                        autocast_dtype='float16',
+                        optimizer=dict(type='SGD', lr=0.1)))

@@ -112,11 +112,23 @@ def test_train_resume_test(tools, repo_root_module, tmp_path):
     assert any(osp.basename(p).startswith('eval_') for p in shown)
 
 
-def test_amp_maps_to_the_per_tensor_wrapper(tools, repo_root_module):
+def test_amp_maps_to_the_per_tensor_wrapper(tools, repo_root_module,
+                                            monkeypatch):
     train_tool, _ = tools
     from mmengine.config import Config
     config = osp.join(repo_root_module, 'configs', 'synthetic_k10.py')
     args = train_tool.parse_args([config, '--amp', '--resume', 'x.pth'])
+    # without CUDA: bfloat16 autocast in the plain wrapper
+    monkeypatch.setattr(train_tool.torch.cuda, 'is_available', lambda: False)
+    cfg = train_tool.merge_args(Config.fromfile(config), args)
+    assert cfg.optim_wrapper.type == 'PerTensorClipOptimWrapper'
+    assert cfg.optim_wrapper.autocast_dtype == 'bfloat16'
+    wrong = Config.fromfile(config)
+    wrong.optim_wrapper.type = 'OptimWrapper'
+    with pytest.raises(ValueError, match='PerTensorClipOptimWrapper'):
+        train_tool.merge_args(wrong, args)
+    # with CUDA: float16 autocast and a dynamic loss scale
+    monkeypatch.setattr(train_tool.torch.cuda, 'is_available', lambda: True)
     cfg = train_tool.merge_args(Config.fromfile(config), args)
     assert cfg.optim_wrapper.type == 'PerTensorClipAmpOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'

@@ -2,7 +2,8 @@
 guard against non-finite losses (docs/method.md, "Optimisation" and
 "Non-finite losses")."""
 import math
-from typing import Dict, List, Optional
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
@@ -117,15 +118,67 @@ class PerTensorClipMixin:
                                        float(torch.stack(norms).max()))
 
 
+AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16}
+
+
 @OPTIM_WRAPPERS.register_module()
 class PerTensorClipOptimWrapper(PerTensorClipMixin, OptimWrapper):
-    """:class:`mmengine.optim.OptimWrapper` with per-tensor gradient clipping
-    and a non-finite-loss guard.
+    """:class:`mmengine.optim.OptimWrapper` with per-tensor gradient clipping,
+    a non-finite-loss guard and optional bfloat16 autocast.
 
     See :class:`PerTensorClipMixin`. Arguments are those of
-    ``OptimWrapper`` plus ``skip_nonfinite`` (defaults to ``False``: stop
-    with a message naming the iteration and the loss term).
+    ``OptimWrapper`` plus:
+
+    Args:
+        skip_nonfinite (bool): Skip steps with a non-finite loss instead of
+            stopping with a message naming the iteration and the loss term.
+            Defaults to ``False``.
+        autocast_dtype (str, optional): ``'bfloat16'`` runs the forward
+            pass (and so the loss) under ``torch.autocast`` of the device
+            that holds the model's parameters, in bfloat16: on CPUs with
+            bfloat16 units (AVX512-BF16, AMX) the convolutions run on them.
+            No loss scaling is needed (bfloat16 has float32's range); the
+            parameters, gradients and optimizer state stay float32. This is
+            what ``tools/train.py --amp`` selects on a machine without CUDA
+            (mmengine's ``AmpOptimWrapper`` trains on GPUs only). Defaults
+            to ``None`` (float32).
     """
+
+    def __init__(self,
+                 *args,
+                 autocast_dtype: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.autocast_dtype = autocast_dtype
+
+    @property
+    def autocast_dtype(self) -> Optional[str]:
+        """``'bfloat16'`` or ``None``."""
+        return self._autocast_dtype
+
+    @autocast_dtype.setter
+    def autocast_dtype(self, value: Optional[str]) -> None:
+        if value is not None and value not in AUTOCAST_DTYPES:
+            raise ValueError(
+                f'autocast_dtype={value!r}: expected None or one of '
+                f'{sorted(AUTOCAST_DTYPES)} (float16 needs loss scaling: '
+                'use tools/train.py --amp on a GPU)')
+        self._autocast_dtype = value
+
+    @contextmanager
+    def optim_context(self, model: torch.nn.Module) -> Iterator[None]:
+        """mmengine's context (gradient accumulation), plus autocast when
+        ``autocast_dtype`` is set."""
+        with super().optim_context(model):
+            if self._autocast_dtype is None:
+                yield
+                return
+            param = next(model.parameters(), None)
+            device = 'cpu' if param is None else param.device.type
+            with torch.autocast(
+                    device_type=device,
+                    dtype=AUTOCAST_DTYPES[self._autocast_dtype]):
+                yield
 
 
 @OPTIM_WRAPPERS.register_module()
