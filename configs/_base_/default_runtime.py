@@ -70,6 +70,8 @@ custom_hooks = [
     dict(type='UntrainedBaselineHook'),
     # a warning in the log when the points collapse (docs/training.md)
     dict(type='CollapseWarningHook'),
+    # the measured time per iteration and the run's length, early
+    dict(type='RunTimeEstimateHook'),
 ]
 
 log_processor = dict(by_epoch=False)

@@ -38,7 +38,7 @@ def test_benchmark_all_parts(benchmark, capsys):
         '2', '--pair-size', '32', '--cfg-options', *TINY
     ]).rows
     parts = {r[0] for r in rows}
-    assert parts == {'overhead', 'pairs', 'memory', 'inference'}
+    assert parts == {'overhead', 'pairs', 'memory', 'inference', 'floor'}
     for part, what, value, _ in rows:
         number = float(re.match(r'[-+]?[\d.]+', value).group())
         if 'runner / plain' not in what:
@@ -46,6 +46,10 @@ def test_benchmark_all_parts(benchmark, capsys):
     out = capsys.readouterr().out
     assert '| part | measurement | value | notes |' in out
     assert 'runner / plain - 1' in out
+    assert 'x the float32 floor' in out
+    floor = [r for r in rows if r[0] == 'floor']
+    # the config's step and the release model's, each in float32 at least
+    assert sum(': step, float32' in r[1] for r in floor) == 2
 
 
 def test_amp_needs_cuda(benchmark):

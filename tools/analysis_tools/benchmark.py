@@ -1,7 +1,7 @@
 """Speed and memory of training and inference (see docs/benchmark.md).
 
     python tools/analysis_tools/benchmark.py [CONFIG] [--device cpu|cuda]
-        [--parts overhead,pairs,memory,inference] [--release-widths]
+        [--parts overhead,pairs,memory,inference,floor] [--release-widths]
         [--iters 30] [--warmup 5] [--batch-size N] [--workers 2]
         [--amp] [--channels-last {config,on,off}] [--compile]
         [--sweep] [--cfg-options k=v ...]
@@ -23,6 +23,13 @@ Parts (each prints rows of one table at the end):
   ``VmHWM``), as the slope between two batch sizes.
 - ``inference``: keypoint-encoder images/s (Phi: encoder + soft-argmax) at
   128x128.
+- ``floor``: the machine's compute floor of a training step: the rate of
+  a 2048x2048 float32 matrix product (sgemm) on torch's threads, the
+  FLOPs of one step (forward + backward, counted by torch's
+  ``FlopCounterMode``) of CONFIG and of the release's model (128x128,
+  ``--pair-batch``), and each step's time in float32 and, where the CPU
+  has bfloat16 units (or on CUDA), under bfloat16 autocast, as a ratio to
+  the float32 floor (FLOPs / sgemm rate), all in one run.
 
 ``--amp`` (CUDA only), ``--channels-last`` and ``--compile`` apply to every
 part (``--compile``: mmengine's ``compile=True`` in the runner,
@@ -49,7 +56,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'synthetic_k10.py')
 RELEASE_MODEL = osp.join(REPO, 'configs', '_base_', 'models',
                          'conditional_generation.py')
-PARTS = ('overhead', 'pairs', 'memory', 'inference')
+PARTS = ('overhead', 'pairs', 'memory', 'inference', 'floor')
 
 
 # ---------------------------------------------------------------- helpers
@@ -632,6 +639,94 @@ def run_inference(args, rows: Rows, settings) -> None:
 
 
 # ----------------------------------------------------------------- main
+# ------------------------------------------------------ e. compute floor
+def config_step(args, autocast_dtype: Optional[str]):
+    """CONFIG's model, optimizer wrapper and two batches of its training
+    data (the overrides, ``--batch-size`` and ``--channels-last`` apply)."""
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.runner import Runner
+
+    from mmpose.registry import MODELS
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.model.channels_last = resolve_channels_last(args, cfg.model)
+    if args.batch_size:
+        cfg.train_dataloader.batch_size = args.batch_size
+    model = MODELS.build(cfg.model).to(args.device)
+    model.init_weights()
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if autocast_dtype:
+        optim_cfg.autocast_dtype = autocast_dtype
+    wrapper = build_optim_wrapper(model, optim_cfg)
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader_cfg.update(num_workers=0, persistent_workers=False)
+    data_iter = _forever(Runner.build_dataloader(loader_cfg, seed=0))
+    return model, wrapper, [next(data_iter) for _ in range(2)]
+
+
+def release_step(args, batches: list, autocast_dtype: Optional[str]):
+    """The release's model and wrapper, with :func:`prefetch`'s batches."""
+    model, wrapper = build_release(args, False, False)
+    wrapper.autocast_dtype = autocast_dtype
+    return model, wrapper, batches
+
+
+def time_train_step(args, model, wrapper, batches: list,
+                    iters: int) -> float:
+    """Median seconds of ``model.train_step`` after ``--warmup`` steps."""
+    times = []
+    for i in range(args.warmup + iters):
+        sync(args.device)
+        start = time.perf_counter()
+        model.train_step(batches[i % len(batches)], wrapper)
+        sync(args.device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[args.warmup:])
+
+
+def run_floor(args, rows: Rows) -> None:
+    from mmkp_unsup.engine.compute_floor import (count_flops, cpu_bf16_units,
+                                                 cpu_model_name,
+                                                 matmul_gflops)
+    threads = torch.get_num_threads()
+    where = (torch.cuda.get_device_name(0)
+             if args.device == 'cuda' else cpu_model_name())
+    sgemm = matmul_gflops(device=args.device)
+    units = cpu_bf16_units() if args.device == 'cpu' else 'cuda'
+    rows.add('floor', f'float32 matrix product 2048 ({threads} threads)',
+             f'{sgemm:.0f} GFLOP/s', f'{where}; bfloat16 units: '
+             f'{units or "none"}')
+    dtypes = [None]
+    if units:
+        bf16 = matmul_gflops(dtype=torch.bfloat16, device=args.device)
+        rows.add('floor', 'bfloat16 matrix product 2048', f'{bf16:.0f} '
+                 'GFLOP/s', f'{bf16 / sgemm:.2f}x float32')
+        dtypes.append('bfloat16')
+    steps = [(osp.basename(args.config),
+              lambda dt: config_step(args, dt), args.iters)]
+    if args.pair_batch > 0:
+        release_batches = prefetch(args.pair_batch, 2, args.pair_size)
+        steps.append((f'release model, {args.pair_size}x{args.pair_size}',
+                      lambda dt: release_step(args, release_batches, dt),
+                      args.pair_iters or min(args.iters, 3)))
+    for label, build, iters in steps:
+        model, wrapper, batches = build(None)
+        batch = len(batches[0]['data_samples'])
+        flops = count_flops(lambda: model.train_step(batches[0], wrapper))
+        floor = flops / (sgemm * 1e9)
+        rows.add('floor', f'{label}, batch {batch}: FLOPs of a step',
+                 f'{flops / 1e9:.2f} GFLOP', 'forward + backward; float32 '
+                 f'floor {1000 * floor:.1f} ms')
+        for dtype in dtypes:
+            if dtype is not None:
+                model, wrapper, batches = build(dtype)
+            took = time_train_step(args, model, wrapper, batches, iters)
+            rows.add('floor', f'{label}: step, {dtype or "float32"}',
+                     f'{1000 * took:.1f} ms', f'{took / floor:.2f}x the '
+                     f'float32 floor; median of {iters}')
+
+
 def settings_of(args) -> List[tuple]:
     """(name, channels_last, amp, compile) rows to measure."""
     cl = args.channels_last == 'on'
@@ -696,6 +791,8 @@ def main(argv=None) -> Rows:
             run_pairs(args, rows, batches, settings)
     if 'inference' in args.parts:
         run_inference(args, rows, settings)
+    if 'floor' in args.parts:
+        run_floor(args, rows)
     print(f'\n{machine(args.device)}; total {time.perf_counter() - start:.0f}'
           ' s\n')
     print(rows.markdown())
