@@ -32,7 +32,8 @@ sys.path.insert(
 from mmkp_unsup.apis import init_model, read_image  # noqa: E402
 from mmkp_unsup.models.utils import normalized_to_pixel  # noqa: E402
 from mmkp_unsup.visualization import (draw_keypoints,  # noqa: E402
-                                      keypoint_colors, to_uint8_rgb)
+                                      keypoint_colors, text_size,
+                                      to_uint8_rgb)
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp')
@@ -134,7 +135,11 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     def big(image: np.ndarray) -> np.ndarray:
         return cv2.resize(image, (cw, ch), interpolation=cv2.INTER_NEAREST)
 
-    label_h, label_w = 18, 56  # header text above columns, left of rows
+    # header text above the columns; the row labels' strip is as wide as
+    # its longest label (at least 56 pixels)
+    row_labels = [f'appear. {i}' for i in range(n)]
+    label_h = 18
+    label_w = max(56, max(text_size(t, 0.35)[0] for t in row_labels) + 4)
     title_h = 2 * label_h
     grid = np.full((title_h + label_h + (n + 1) * (ch + pad) + pad,
                     label_w + (n + 1) * (cw + pad) + pad, 3), 255, np.uint8)
@@ -157,7 +162,7 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     for i in range(n):  # header column: appearance
         put(big(inputs[i]), i + 1, 0)
         y = y0 + (i + 1) * (ch + pad) + ch // 2
-        text(f'appear. {i}', 2, y, 0.35)
+        text(row_labels[i], 2, y, 0.35)
         for j in range(n):
             put(big(rows[i][j]), i + 1, j + 1)
     return grid
