@@ -78,6 +78,16 @@ def test_tensorboard_flag_keeps_the_local_backend():
     assert not uses_tensorboard(plain)
     assert [b['type'] for b in plain.visualizer.vis_backends
             ] == ['LocalVisBackend']
+    # the --cfg-options way (docs/training.md) replaces the local backend
+    swapped = train.merge_args(
+        Config.fromfile(CONFIG),
+        train.parse_args([
+            CONFIG, '--cfg-options',
+            'visualizer.vis_backends.0.type=TensorboardVisBackend'
+        ]))
+    assert [b['type'] for b in swapped.visualizer.vis_backends
+            ] == ['TensorboardVisBackend']
+    assert uses_tensorboard(swapped)
 
 
 def test_tensorboard_missing_says_what_to_install(monkeypatch, tmp_path):
