@@ -199,10 +199,14 @@ def test_row_labels_strip():
         band = strip[2 + i * 34:2 + i * 34 + 32]
         assert (band < 128).sum() > 20, f'row {i} has no label'
         assert (strip[i * 34:i * 34 + 2] == 255).all()
-    # other labels, other pixels; same labels, same strip at other sizes
-    other = make_grid(rows, row_labels=['a', 'b', 'c'])[:, :width]
-    assert other.shape[1] < width
-    assert not np.array_equal(label_strip(labels, 32), other)
+    # the labels make the pixels: two rows swapped, the middle one kept
+    a = label_strip(['source', 'target', 'maps'], 32)
+    b = label_strip(['maps', 'target', 'source'], 32)
+    assert a.shape == b.shape
+    np.testing.assert_array_equal(a[36:66], b[36:66])
+    assert not np.array_equal(a[2:34], b[2:34])
+    assert not np.array_equal(a[70:102], b[70:102])
+    # same labels, same strip width beside larger images
     bigger = make_grid(_rows(64), row_labels=labels)
     assert bigger.shape[1] - make_grid(_rows(64)).shape[1] == width
     with pytest.raises(ValueError, match='2 row labels for 3 rows'):
