@@ -10,7 +10,8 @@ learning rate and the validation metrics (``NME``, ``NME_mean_shape``,
 ``NME_untrained``...):
 
     python tools/analysis_tools/plot_log.py work_dirs/synthetic_k10
-    python tools/analysis_tools/plot_log.py RUN/20260101_120000/vis_data/scalars.json \\
+    python tools/analysis_tools/plot_log.py \\
+        RUN/20260101_120000/vis_data/scalars.json \\
         --keys loss keypoint_dispersion NME --out curves.png
 
 A work dir is searched for its newest ``scalars.json`` (the last start of a
