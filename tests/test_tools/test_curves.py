@@ -132,6 +132,13 @@ def test_plot_log_from_a_run(run, tmp_path):
             'keypoint_dispersion'} <= set(groups['keypoint diagnostics'])
     assert 'grad_norm' in groups['gradient norm']
     assert {'NME', 'NME_untrained'} <= set(groups['validation metrics'])
+    # the label-free metrics (other units) in a subplot of their own
+    assert 'equivariance/error_px' in groups[
+        'validation metrics: equivariance']
+    assert list(groups)[:5] == [
+        'loss', 'keypoint diagnostics', 'gradient norm', 'learning rate',
+        'validation metrics'
+    ]
     assert curves['NME'][0] == [2]
     for timing in ('time', 'data_time', 'step'):
         assert timing not in curves

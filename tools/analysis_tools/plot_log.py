@@ -151,15 +151,21 @@ def read_scalars(path: str) -> Tuple[Dict[str, Tuple[List[float],
 def group_keys(keys: Sequence[str],
                validation: set) -> 'OrderedDict[str, List[str]]':
     """Subplot title -> keys: the training groups of :data:`GROUPS`, the
-    validation metrics, then the rest."""
+    validation metrics (those named ``<prefix>/<name>``, such as the
+    label-free ``equivariance/*``, one subplot per prefix), then the
+    rest."""
     groups: 'OrderedDict[str, List[str]]' = OrderedDict()
     for key in keys:
         title = next((t for t, test in GROUPS if test(key)), None)
         if title is None:
             title = VALIDATION if key in validation else OTHER
+            if '/' in key:
+                title = f'{title}: {key.split("/")[0]}'
         groups.setdefault(title, []).append(key)
-    order = [t for t, _ in GROUPS] + [VALIDATION, OTHER]
-    return OrderedDict((t, groups[t]) for t in order if t in groups)
+    order = [t for t, _ in GROUPS] + [VALIDATION]
+    rest = sorted((t for t in groups if t not in order),
+                  key=lambda t: (t.startswith(OTHER), t))
+    return OrderedDict((t, groups[t]) for t in order + rest if t in groups)
 
 
 def plot_curves(curves: Dict[str, Tuple[List[float], List[float]]],
