@@ -107,6 +107,17 @@ def network_inputs(model, paths: List[str]) -> torch.Tensor:
     return data['inputs']
 
 
+def appearance_labels(n: int) -> List[str]:
+    """The labels of the grid's appearance rows."""
+    return [f'appear. {i}' for i in range(n)]
+
+
+def label_width(labels: List[str], font_scale: float = 0.35) -> int:
+    """Width of the row labels' column: the longest label and a margin,
+    at least 56 pixels."""
+    return max(56, max(text_size(t, font_scale)[0] for t in labels) + 4)
+
+
 @torch.no_grad()
 def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     """The grid as an RGB ``uint8`` image (title band included).
@@ -135,11 +146,9 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     def big(image: np.ndarray) -> np.ndarray:
         return cv2.resize(image, (cw, ch), interpolation=cv2.INTER_NEAREST)
 
-    # header text above the columns; the row labels' strip is as wide as
-    # its longest label (at least 56 pixels)
-    row_labels = [f'appear. {i}' for i in range(n)]
-    label_h = 18
-    label_w = max(56, max(text_size(t, 0.35)[0] for t in row_labels) + 4)
+    row_labels = appearance_labels(n)
+    label_h = 18  # header text above the columns
+    label_w = label_width(row_labels)
     title_h = 2 * label_h
     grid = np.full((title_h + label_h + (n + 1) * (ch + pad) + pad,
                     label_w + (n + 1) * (cw + pad) + pad, 3), 255, np.uint8)
