@@ -2,6 +2,7 @@
 
     python tools/train.py configs/synthetic_k10.py
     python tools/train.py CONFIG --work-dir DIR --resume [CKPT] --amp
+    python tools/train.py CONFIG --tensorboard   # + TensorBoard event files
     bash tools/dist_train.sh CONFIG 8
 """
 import argparse
@@ -18,6 +19,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmkp_unsup.engine.runner_setup import (  # noqa: E402
     setup_launcher, shutdown_distributed)
+from mmkp_unsup.engine.vis_backends import (  # noqa: E402
+    add_tensorboard_backend, check_tensorboard)
 from mmpose.registry import HOOKS  # noqa: E402
 
 # optimizer wrappers and their automatic-mixed-precision counterparts
@@ -64,6 +67,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--interval', type=int, default=1, help='visualization interval')
     parser.add_argument(
         '--wait-time', type=float, default=1, help='display time (s)')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also write TensorBoard event files (scalars and pictures) '
+        'to <work_dir>/<timestamp>/vis_data/, beside the local files; '
+        'needs the tensorboard package')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -157,6 +166,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_dataloader = None
         cfg.val_evaluator = None
 
+    if args.tensorboard:
+        add_tensorboard_backend(cfg)
+
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -167,6 +179,8 @@ def main(argv=None) -> Runner:
     """Train; returns the runner (its ``cfg`` is the config it ran)."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    # before the runner: mmengine imports tensorboard only at its first write
+    check_tensorboard(cfg)
     # torchrun on CPUs: gloo process group before the runner; SyncBN
     # (GPU-only in torch) becomes BN there
     setup_launcher(cfg, args.launcher)

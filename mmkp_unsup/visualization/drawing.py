@@ -1,6 +1,6 @@
 """Drawing learned keypoints, Gaussian maps and image grids (RGB uint8)."""
 import colorsys
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -76,11 +76,88 @@ def colorize_maps(maps: np.ndarray,
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
+# row labels: black Hershey text, readable whatever the image size
+LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+LABEL_SCALE = 0.4
+LABEL_MARGIN = 4
+
+
+def text_size(text: str, font_scale: float = LABEL_SCALE,
+              thickness: int = 1) -> Tuple[int, int]:
+    """``(width, height)`` in pixels of one line of ``text`` drawn with
+    :func:`label_strip`'s font (height includes the baseline)."""
+    (w, h), baseline = cv2.getTextSize(text, LABEL_FONT, font_scale,
+                                       thickness)
+    return w, h + baseline
+
+
+def label_strip(labels: Sequence[str],
+                row_height: int,
+                pad: int = 2,
+                pad_value: int = 255,
+                font_scale: float = LABEL_SCALE) -> np.ndarray:
+    """A strip that names the rows of a grid, to put at its left.
+
+    The strip is as wide as its longest label needs (not the images), so
+    labels stay readable beside 32x32 images. Each label (``\\n`` starts a
+    new line) is drawn in black, centred on its row; the font shrinks only
+    when a row is lower than the text.
+
+    Args:
+        labels (Sequence[str]): One label per row, top to bottom.
+        row_height (int): Height of an image of the grid, ``H``.
+        pad (int): Gap between and around the rows, as in
+            :func:`make_grid`. Defaults to ``2``.
+        pad_value (int): Background grey level. Defaults to ``255``.
+        font_scale (float): OpenCV font scale. Defaults to ``0.4``.
+
+    Returns:
+        np.ndarray: RGB ``uint8`` ``[len(labels) * (H + pad) + pad, W_s, 3]``.
+    """
+    lines = [str(label).split('\n') for label in labels]
+    line_h = max(text_size(ln, font_scale)[1] for ls in lines for ln in ls)
+    most = max(len(ls) for ls in lines)
+    if most * line_h > row_height:  # low rows: smaller text
+        font_scale *= max(row_height / (most * line_h), 0.25)
+        line_h = max(text_size(ln, font_scale)[1] for ls in lines
+                     for ln in ls)
+    width = max(text_size(ln, font_scale)[0] for ls in lines for ln in ls)
+    strip = np.full((len(labels) * (row_height + pad) + pad,
+                     width + 2 * LABEL_MARGIN, 3), pad_value, np.uint8)
+    for i, row_lines in enumerate(lines):
+        top = pad + i * (row_height + pad) + (
+            row_height - len(row_lines) * line_h) // 2
+        for k, line in enumerate(row_lines):
+            _, baseline = cv2.getTextSize(line, LABEL_FONT, font_scale, 1)
+            cv2.putText(strip, line,
+                        (LABEL_MARGIN, top + (k + 1) * line_h - baseline),
+                        LABEL_FONT, font_scale, (0, 0, 0), 1, cv2.LINE_AA)
+    return strip
+
+
 def make_grid(rows: List[List[np.ndarray]], pad: int = 2,
-              pad_value: int = 255) -> np.ndarray:
-    """Tile equally sized RGB images into a grid, row by row."""
+              pad_value: int = 255,
+              row_labels: Optional[Sequence[str]] = None) -> np.ndarray:
+    """Tile equally sized RGB images into a grid, row by row.
+
+    Args:
+        rows (List[List[np.ndarray]]): Rows of RGB ``uint8`` ``[H, W, 3]``
+            images (rows may be shorter than the longest one).
+        pad (int): Gap between and around the images. Defaults to ``2``.
+        pad_value (int): Grey level of the gaps. Defaults to ``255``.
+        row_labels (Sequence[str], optional): One label per row, drawn on a
+            strip at the left of the grid (:func:`label_strip`). Defaults
+            to ``None`` (no strip).
+
+    Returns:
+        np.ndarray: RGB ``uint8`` ``[R * (H + pad) + pad, W_s + C * (W +
+        pad) + pad, 3]``, ``W_s`` the strip's width (0 without labels).
+    """
     if not rows or not rows[0]:
         raise ValueError('make_grid needs at least one image')
+    if row_labels is not None and len(row_labels) != len(rows):
+        raise ValueError(f'make_grid got {len(row_labels)} row labels for '
+                         f'{len(rows)} rows; expected one label per row')
     h, w = rows[0][0].shape[:2]
     ncols = max(len(r) for r in rows)
     grid = np.full((len(rows) * (h + pad) + pad, ncols * (w + pad) + pad, 3),
@@ -92,7 +169,10 @@ def make_grid(rows: List[List[np.ndarray]], pad: int = 2,
                                  f'{image.shape[:2]}')
             y, x = pad + i * (h + pad), pad + j * (w + pad)
             grid[y:y + h, x:x + w] = image
-    return grid
+    if row_labels is None:
+        return grid
+    strip = label_strip(row_labels, h, pad, pad_value)
+    return np.concatenate([strip, grid], axis=1)
 
 
 def to_uint8_rgb(images) -> List[np.ndarray]:

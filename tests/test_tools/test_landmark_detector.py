@@ -231,13 +231,19 @@ def test_swap_grid(trained, tmp_path):
         trained['config'], trained['ckpt'], '--images', *paths, '--out',
         out, '--cell-size', '64'
     ])
-    # cells of 64 (32 x 2), 3 + 1 rows and columns, 4 px gaps, headers
+    # cells of 64 (32 x 2), 3 + 1 rows and columns, 4 px gaps, headers;
+    # the row labels' column fits its longest label
     cell, pad, n = 64, 4, 3
+    label_w = swap.label_width(swap.appearance_labels(n))
+    assert label_w >= 56
+    assert label_w >= swap.text_size('appear. 2', 0.35)[0] + 4
     assert grid.shape == (36 + 18 + (n + 1) * (cell + pad) + pad,
-                          56 + (n + 1) * (cell + pad) + pad, 3)
+                          label_w + (n + 1) * (cell + pad) + pad, 3)
     assert cv2.imread(out).shape == grid.shape
+    # the row labels are drawn in their column, left of the images
+    assert (grid[36 + 18 + cell + pad:, :label_w] < 128).any()
     # the left column holds the appearance images themselves
-    x0, y0 = 56, 36 + 18
+    x0, y0 = label_w, 36 + 18
     first = grid[y0 + cell + pad:y0 + 2 * cell + pad, x0:x0 + cell]
     expected = cv2.resize(
         cv2.imread(paths[0]), (cell, cell),

@@ -32,7 +32,8 @@ sys.path.insert(
 from mmkp_unsup.apis import init_model, read_image  # noqa: E402
 from mmkp_unsup.models.utils import normalized_to_pixel  # noqa: E402
 from mmkp_unsup.visualization import (draw_keypoints,  # noqa: E402
-                                      keypoint_colors, to_uint8_rgb)
+                                      keypoint_colors, text_size,
+                                      to_uint8_rgb)
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp')
@@ -106,6 +107,17 @@ def network_inputs(model, paths: List[str]) -> torch.Tensor:
     return data['inputs']
 
 
+def appearance_labels(n: int) -> List[str]:
+    """The labels of the grid's appearance rows."""
+    return [f'appear. {i}' for i in range(n)]
+
+
+def label_width(labels: List[str], font_scale: float = 0.35) -> int:
+    """Width of the row labels' column: the longest label and a margin,
+    at least 56 pixels."""
+    return max(56, max(text_size(t, font_scale)[0] for t in labels) + 4)
+
+
 @torch.no_grad()
 def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     """The grid as an RGB ``uint8`` image (title band included).
@@ -134,7 +146,9 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     def big(image: np.ndarray) -> np.ndarray:
         return cv2.resize(image, (cw, ch), interpolation=cv2.INTER_NEAREST)
 
-    label_h, label_w = 18, 56  # header text above columns, left of rows
+    row_labels = appearance_labels(n)
+    label_h = 18  # header text above the columns
+    label_w = label_width(row_labels)
     title_h = 2 * label_h
     grid = np.full((title_h + label_h + (n + 1) * (ch + pad) + pad,
                     label_w + (n + 1) * (cw + pad) + pad, 3), 255, np.uint8)
@@ -157,7 +171,7 @@ def swap_grid(model, images: torch.Tensor, cell_size: int) -> np.ndarray:
     for i in range(n):  # header column: appearance
         put(big(inputs[i]), i + 1, 0)
         y = y0 + (i + 1) * (ch + pad) + ch // 2
-        text(f'appear. {i}', 2, y, 0.35)
+        text(row_labels[i], 2, y, 0.35)
         for j in range(n):
             put(big(rows[i][j]), i + 1, j + 1)
     return grid

@@ -18,6 +18,13 @@ from ...visualization.drawing import (colorize_maps, draw_keypoints,
                                       to_uint8_rgb)
 
 
+# the labels drawn at the left of the grids' rows (docs/training.md,
+# "Curves and pictures")
+TRAIN_ROWS = ('source', 'target + points', 'reconstruction', 'Gaussian maps')
+EVAL_ROWS = ('image + points', 'reconstruction', 'previous image',
+             'swap + points', 'Gaussian maps')
+
+
 @HOOKS.register_module()
 class LandmarkVisualizationHook(Hook):
     """Draws what the model does, through the runner's visualizer.
@@ -30,6 +37,8 @@ class LandmarkVisualizationHook(Hook):
       self-reconstructions, and appearance/geometry swaps (each image's
       keypoints rendered with the appearance of the previous image)
       (``val_keypoints_<iter>.png`` / ``test_keypoints_<iter>.png``).
+    - Each row is named on a strip at its left (:data:`TRAIN_ROWS`,
+      :data:`EVAL_ROWS`).
     - With ``out_dir`` (``tools/test.py --show-dir``): every test image
       with its keypoints, one PNG each, under
       ``<work_dir>/<timestamp>/<out_dir>/``.
@@ -180,10 +189,12 @@ class LandmarkVisualizationHook(Hook):
                 plain(target.roll(1, dims=0)),
                 with_points(swap['reconstruction']), maps
             ]
+        labels = TRAIN_ROWS if paired else EVAL_ROWS
         stats = keypoint_diagnostics(
             own['coords'], own['spread'], size_hw,
             model._target_boxes(data.get('data_samples')))
-        return add_caption(make_grid(rows), format_diagnostics(stats))
+        return add_caption(
+            make_grid(rows, row_labels=labels), format_diagnostics(stats))
 
     def _emit(self, runner, name: str, grid: np.ndarray, step: int) -> None:
         runner.visualizer.add_image(name, grid, step=step)
