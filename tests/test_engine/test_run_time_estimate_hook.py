@@ -71,3 +71,15 @@ def test_resumed_run_counts_from_where_it_starts():
 def test_bad_arguments():
     with pytest.raises(ValueError, match='timed'):
         HOOKS.build(dict(type='RunTimeEstimateHook', timed=0))
+
+
+def test_estimate_again_after_recheck_iterations():
+    hook = HOOKS.build(
+        dict(type='RunTimeEstimateHook', warmup=1, timed=2, recheck=5))
+    runner = _runner(max_iters=100)
+    hook.before_train(runner)
+    _train(hook, runner, 6, 0.0)
+    assert len(runner.logger.lines) == 2
+    assert 'iterations 2-3' in runner.logger.lines[0]
+    assert 'iterations 2-6' in runner.logger.lines[1]
+    assert 'the 94 iterations left' in runner.logger.lines[1]

@@ -19,24 +19,33 @@ class RunTimeEstimateHook(Hook):
 
     After ``warmup`` iterations (data-loading workers starting, first
     allocations) the next ``timed`` iterations are timed; their mean gives
-    the estimate of the remaining training iterations. Once the first
-    validation has run, its duration is added for the validations still
-    to come. The times are those of the machine at hand, whatever its CPU
+    the estimate of the remaining training iterations; after ``recheck``
+    iterations the estimate is given again from all the iterations timed
+    so far (the first ones can be slowed by a machine still busy with
+    something else). Once the first validation has run, its duration is
+    added for the validations still to come. The times are those of the machine at hand, whatever its CPU
     kind or load, so the estimate needs no table of machines.
 
     Args:
         warmup (int): Iterations before the timing starts. Defaults to 5.
         timed (int): Iterations timed. Defaults to 20.
+        recheck (int): Iterations after ``warmup`` at which the estimate is
+            given again (none if not larger than ``timed``). Defaults to
+            500.
     """
 
     priority = 'VERY_LOW'  # after the other hooks of the iteration
 
-    def __init__(self, warmup: int = 5, timed: int = 20) -> None:
+    def __init__(self,
+                 warmup: int = 5,
+                 timed: int = 20,
+                 recheck: int = 500) -> None:
         if warmup < 0 or timed < 1:
             raise ValueError(f'warmup must be >= 0 and timed >= 1, got '
                              f'{warmup} and {timed}')
         self.warmup = warmup
         self.timed = timed
+        self.recheck = recheck
         self._first_iter = 0
         self._start: Optional[float] = None
         self._per_iter: Optional[float] = None
@@ -57,9 +66,9 @@ class RunTimeEstimateHook(Hook):
                          data_batch=None,
                          outputs=None) -> None:
         done = runner.iter + 1 - self._first_iter - self.warmup
-        if self._start is None or done != self.timed:
+        if self._start is None or done not in (self.timed, self.recheck):
             return
-        self._per_iter = (time.perf_counter() - self._start) / self.timed
+        self._per_iter = (time.perf_counter() - self._start) / done
         left = runner.max_iters - runner.iter - 1
         val_interval = getattr(runner.train_loop, 'val_interval', None)
         validation = ''
@@ -68,7 +77,7 @@ class RunTimeEstimateHook(Hook):
                           'iterations')
         runner.logger.info(
             f'{self._per_iter:.3f} s per iteration (iterations '
-            f'{runner.iter + 2 - self.timed}-{runner.iter + 1}): the '
+            f'{runner.iter + 2 - done}-{runner.iter + 1}): the '
             f'{left} iterations left take about '
             f'{_minutes(left * self._per_iter)}{validation}')
 
