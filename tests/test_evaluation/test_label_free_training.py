@@ -1,28 +1,23 @@
-"""The label-free metrics tell a trained model from an untrained one, through
-mmengine's Runner on the configs a user runs (configs/synthetic_k10.py for
-training, configs/synthetic_k10_label_free.py for the evaluation)."""
+"""The label-free metrics tell a trained model from an untrained one, on the
+config a user runs (configs/synthetic_k10_label_free.py through
+tools/test.py) and a model trained by `make demo` (tests/data/README.md)."""
+import importlib.util
+import os
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-ITERS = 1500  # about 90 s on 2 CPU cores
+from mmpose.registry import MODELS
 
-
-def _config(repo_root: str, work_dir: str) -> Config:
-    cfg = Config.fromfile(
-        osp.join(repo_root, 'configs', 'synthetic_k10_label_free.py'))
-    cfg.work_dir = work_dir
-    cfg.train_dataloader.dataset.dataset.num_clips = 500
-    cfg.train_cfg.update(max_iters=ITERS, val_interval=ITERS + 1)
-    cfg.param_scheduler[0].milestones = [ITERS * 2 // 3, ITERS * 13 // 15]
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.default_hooks.checkpoint.update(interval=ITERS + 1, save_best=None)
-    cfg.default_hooks.visualization.enable = False
-    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.test_dataloader.dataset.num_clips = 40  # 320 frames
-    return cfg
+CONFIG = osp.join('configs', 'synthetic_k10_label_free.py')
+CHECKPOINT = osp.join('tests', 'data', 'synthetic_k10_demo.pth')
+SMALL_TEST = [
+    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers='
+    'False', 'test_dataloader.dataset.num_clips=40'  # 320 frames
+]
 
 
 def _ratios(metrics: dict) -> tuple:
@@ -33,15 +28,43 @@ def _ratios(metrics: dict) -> tuple:
             metrics['temporal/jitter_px'] / metrics['temporal/motion_px'])
 
 
-@pytest.mark.timeout(900)
-def test_trained_model_scores_better_than_untrained(repo_root, tmp_path):
-    runner = Runner.from_cfg(_config(repo_root, str(tmp_path)))
+def _test_tool(repo_root: str):
+    spec = importlib.util.spec_from_file_location(
+        'mmkp_unsup_test_tool', osp.join(repo_root, 'tools', 'test.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_shipped_checkpoint_fits_the_demo_model(repo_root):
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    model = MODELS.build(cfg.model)
+    ckpt = torch.load(
+        osp.join(repo_root, CHECKPOINT), map_location='cpu',
+        weights_only=True)
+    model.load_state_dict(ckpt['state_dict'], strict=True)
+    assert ckpt['meta']['iter'] == 9000
+
+
+@pytest.mark.timeout(600)
+def test_trained_model_scores_better_than_untrained(repo_root, tmp_path,
+                                                    monkeypatch):
+    monkeypatch.chdir(repo_root)
+    trained = _ratios(
+        _test_tool(repo_root).main([
+            CONFIG, CHECKPOINT, '--work-dir',
+            str(tmp_path / 'trained'), '--cfg-options', *SMALL_TEST
+        ]))
+    cfg = Config.fromfile(CONFIG)
+    cfg.work_dir = str(tmp_path / 'untrained')
+    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.test_dataloader.dataset.num_clips = 40
+    runner = Runner.from_cfg(cfg)
     runner.model.init_weights()  # the release's initialisation, untrained
     untrained = _ratios(runner.test())
-    runner.train()
-    trained = _ratios(runner.test())
     # an untrained encoder gives nearly the same points for every image
     assert untrained[0] > 0.9 and untrained[1] > 0.9, untrained
-    # after a short training both scores drop clearly below the baselines
-    assert trained[0] < 0.85 * untrained[0], (trained, untrained)
-    assert trained[1] < 0.85 * untrained[1], (trained, untrained)
+    # the trained points follow the warps and the motion
+    assert trained[0] < 0.7 * untrained[0], (trained, untrained)
+    assert trained[1] < 0.7 * untrained[1], (trained, untrained)
+    print(f'trained {trained}, untrained {untrained}')

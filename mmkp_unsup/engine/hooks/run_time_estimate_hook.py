@@ -91,6 +91,8 @@ class RunTimeEstimateHook(Hook):
         self._val_reported = True
         took = time.perf_counter() - self._val_start
         left = runner.max_iters - runner.iter
+        if left <= 0:
+            return
         val_interval = getattr(runner.train_loop, 'val_interval', 0) or 0
         vals_left = left // val_interval if val_interval else 0
         total = left * self._per_iter + vals_left * took
