@@ -1,4 +1,4 @@
-"""A dress rehearsal of the paper's experiments as README.md and
+"""A dress rehearsal of the paper's experiments as docs/experiments.md and
 docs/data_preparation_faces.md show them: the commands in their order, in a
 working directory that holds ``data/celeba``, ``data/aflw`` (KB-sized
 fixtures in the official layouts) and the repository's ``configs/``, with
@@ -315,8 +315,8 @@ def test_trained_model_commands(imagenet_chain, workspace, tools):
     assert cv2.imread('swap_grid.png').shape == grid.shape
 
     # the learned encoder in mmpose's TopdownPoseEstimator, fine-tuned on
-    # mmpose's AFLW (the README's command, from the CelebA run's last
-    # checkpoint)
+    # mmpose's AFLW (docs/export_and_reuse.md's command, from the CelebA
+    # run's last checkpoint)
     run(tools['train'], 'configs/reuse/topdown_heatmap_kpencoder_aflw.py',
         '--cfg-options',
         f'model.backbone.init_cfg.checkpoint=work_dirs/celeba_k30/'
