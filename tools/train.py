@@ -93,6 +93,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def wrapper_type(cfg: Config) -> str:
+    """The name of the config's optimizer wrapper type."""
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    return getattr(wrapper, '__name__', wrapper)
+
+
 def set_cpu_autocast(cfg: Config) -> None:
     """``--amp`` without CUDA: bfloat16 autocast in the plain wrapper.
 
@@ -100,8 +106,7 @@ def set_cpu_autocast(cfg: Config) -> None:
     project's :class:`PerTensorClipOptimWrapper` runs the forward pass under
     ``torch.autocast('cpu', torch.bfloat16)`` instead (no loss scale).
     """
-    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-    wrapper = getattr(wrapper, '__name__', wrapper)
+    wrapper = wrapper_type(cfg)
     if wrapper != 'PerTensorClipOptimWrapper':
         raise ValueError(
             f'--amp without CUDA needs optim_wrapper type '
@@ -120,8 +125,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.amp and not torch.cuda.is_available():
         set_cpu_autocast(cfg)
     elif args.amp:
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        wrapper = getattr(wrapper, '__name__', wrapper)
+        wrapper = wrapper_type(cfg)
         if wrapper not in AMP_WRAPPERS:
             raise ValueError(f'--amp: no mixed-precision counterpart for '
                              f'optim_wrapper type {wrapper!r}; expected one '

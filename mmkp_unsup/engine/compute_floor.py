@@ -12,6 +12,19 @@ from torch.utils.flop_counter import FlopCounterMode
 BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
 
 
+def _cpuinfo_field(name: str) -> str:
+    """The first ``name: value`` of ``/proc/cpuinfo``; ``''`` when it is
+    absent or the file cannot be read (not Linux)."""
+    if not os.path.exists('/proc/cpuinfo'):
+        return ''
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            key, _, value = line.partition(':')
+            if key.strip() == name:
+                return value.strip()
+    return ''
+
+
 def cpu_bf16_units() -> str:
     """The CPU's bfloat16 units, as ``/proc/cpuinfo`` names them.
 
@@ -19,27 +32,13 @@ def cpu_bf16_units() -> str:
         str: e.g. ``'avx512_bf16 amx_bf16'``, or ``''`` when the CPU has
         none (or the flags cannot be read: not Linux).
     """
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('flags'):
-                    flags = set(line.split(':', 1)[1].split())
-                    return ' '.join(f for f in BF16_CPU_FLAGS if f in flags)
-    except OSError:
-        pass
-    return ''
+    flags = set(_cpuinfo_field('flags').split())
+    return ' '.join(f for f in BF16_CPU_FLAGS if f in flags)
 
 
 def cpu_model_name() -> str:
     """The CPU's model name (``lscpu``'s "Model name"), or ``'unknown'``."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return os.uname().machine if hasattr(os, 'uname') else 'unknown'
+    return _cpuinfo_field('model name') or 'unknown'
 
 
 def matmul_gflops(n: int = 2048,

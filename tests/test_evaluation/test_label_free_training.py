@@ -1,14 +1,13 @@
 """The label-free metrics tell a trained model from an untrained one, on the
 config a user runs (configs/synthetic_k10_label_free.py through
 tools/test.py) and a model trained by `make demo` (tests/data/README.md)."""
-import importlib.util
-import os
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from tool_utils import import_tool
 
 from mmpose.registry import MODELS
 
@@ -28,14 +27,6 @@ def _ratios(metrics: dict) -> tuple:
             metrics['temporal/jitter_px'] / metrics['temporal/motion_px'])
 
 
-def _test_tool(repo_root: str):
-    spec = importlib.util.spec_from_file_location(
-        'mmkp_unsup_test_tool', osp.join(repo_root, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 def test_shipped_checkpoint_fits_the_demo_model(repo_root):
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     model = MODELS.build(cfg.model)
@@ -51,7 +42,7 @@ def test_trained_model_scores_better_than_untrained(repo_root, tmp_path,
                                                     monkeypatch):
     monkeypatch.chdir(repo_root)
     trained = _ratios(
-        _test_tool(repo_root).main([
+        import_tool('tools', 'test.py').main([
             CONFIG, CHECKPOINT, '--work-dir',
             str(tmp_path / 'trained'), '--cfg-options', *SMALL_TEST
         ]))

@@ -8,40 +8,14 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+from tool_utils import TINY_HOOKS, TINY_TRAIN, TINY_VAL, import_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'synthetic_k10.py')
-TINY = [
-    'train_dataloader.batch_size=4',
-    'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'train_dataloader.dataset.dataset.num_clips=8',
-    'train_dataloader.dataset.dataset.frames_per_clip=2',
-    'train_dataloader.dataset.pair_sampler.min_gap=1',
-    'val_dataloader.num_workers=0',
-    'val_dataloader.persistent_workers=False',
-    'val_dataloader.batch_size=16',
-    'val_dataloader.dataset.fit_dataset.num_clips=40',
-    'val_dataloader.dataset.eval_dataset.num_clips=16',
-    'model.backbone.n_filters=4',
-    'model.appearance_encoder.n_filters=4',
-    'model.generator.n_filters=2',
-    'default_hooks.logger.interval=1',
-    'default_hooks.checkpoint.interval=2',
-    'default_hooks.visualization.interval=2',
+TINY = TINY_TRAIN + TINY_VAL + TINY_HOOKS + [
     'train_cfg.max_iters=2',
     'train_cfg.val_interval=2',
 ]
-
-
-def import_tool(*parts):
-    """Import a script of the repository as a module."""
-    path = osp.join(ROOT, *parts)
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + osp.splitext(parts[-1])[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def has_tensorboard() -> bool:

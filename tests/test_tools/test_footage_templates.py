@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from mmengine.config import Config
+from tool_utils import import_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SMALL = 'footage_template_k10'
@@ -44,15 +45,6 @@ SHRINK_MODEL = {
     'model.generator.n_filters': 2,
 }
 
-
-def import_tool(*parts):
-    import importlib.util
-    path = osp.join(ROOT, *parts)
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + osp.splitext(parts[-1])[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')

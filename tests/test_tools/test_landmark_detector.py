@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from tool_utils import import_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'synthetic_k10.py')
@@ -49,16 +50,6 @@ def fixtures_dir():
         pytest.skip(f'mmpose test data not found at {path}')
     return path
 
-
-def import_tool(*parts):
-    """Import a script of the repository as a module."""
-    import importlib.util
-    path = osp.join(ROOT, *parts)
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + osp.splitext(parts[-1])[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')

@@ -7,31 +7,9 @@ import sys
 
 import pytest
 import torch
+from tool_utils import TINY_HOOKS, TINY_TEST, TINY_TRAIN, TINY_VAL
 
-TINY = [
-    'train_dataloader.batch_size=4',
-    'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'train_dataloader.dataset.dataset.num_clips=8',
-    'train_dataloader.dataset.dataset.frames_per_clip=2',
-    'train_dataloader.dataset.pair_sampler.min_gap=1',
-    'val_dataloader.num_workers=0',
-    'val_dataloader.persistent_workers=False',
-    'val_dataloader.batch_size=16',
-    'val_dataloader.dataset.fit_dataset.num_clips=40',
-    'val_dataloader.dataset.eval_dataset.num_clips=16',
-    'test_dataloader.num_workers=0',
-    'test_dataloader.persistent_workers=False',
-    'test_dataloader.batch_size=16',
-    'test_dataloader.dataset.fit_dataset.num_clips=40',
-    'test_dataloader.dataset.eval_dataset.num_clips=16',
-    'model.backbone.n_filters=4',
-    'model.appearance_encoder.n_filters=4',
-    'model.generator.n_filters=2',
-    'default_hooks.logger.interval=1',
-    'default_hooks.checkpoint.interval=2',
-    'default_hooks.visualization.interval=2',
-]
+TINY = TINY_TRAIN + TINY_VAL + TINY_TEST + TINY_HOOKS
 
 
 @pytest.fixture(scope='module')
