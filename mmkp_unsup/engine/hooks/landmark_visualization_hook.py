@@ -189,7 +189,8 @@ class LandmarkVisualizationHook(Hook):
                 plain(target.roll(1, dims=0)),
                 with_points(swap['reconstruction']), maps
             ]
-        labels = TRAIN_ROWS if paired else EVAL_ROWS
+        labels = list(TRAIN_ROWS if paired else EVAL_ROWS)
+        labels[-1] = getattr(model, 'condition_name', labels[-1])
         stats = keypoint_diagnostics(
             own['coords'], own['spread'], size_hw,
             model._target_boxes(data.get('data_samples')))

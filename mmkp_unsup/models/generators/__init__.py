@@ -1,3 +1,4 @@
 from .conditional_generator import ConditionalGenerator
+from .unet_generator import UNetGenerator
 
-__all__ = ['ConditionalGenerator']
+__all__ = ['ConditionalGenerator', 'UNetGenerator']

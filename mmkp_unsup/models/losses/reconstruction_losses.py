@@ -263,3 +263,85 @@ class PerceptualLoss(BaseModule):
                 f'criterion={self.criterion!r}, '
                 f'loss_weight={self.loss_weight}, '
                 f'mask_resize={self.mask_resize!r}')
+
+
+@MODELS.register_module()
+class FeatureReconstructionLoss(BaseModule):
+    """Plain perceptual loss: the mean distance of feature maps, summed.
+
+    AutoLink's loss (docs/autolink.md, "Modules"): both images are resized
+    bilinearly to ``resize_to`` (224x224), passed through the frozen
+    ``loss_network`` (VGG-16 ``conv1_2``, ``conv2_2``, ``conv3_3``,
+    ``conv4_3``, post-ReLU, ImageNet weights) and ``mean(mask * |f(pred) -
+    f(target)|)`` is summed over the layers, each times its weight. No
+    running-average normalisation (compare :class:`PerceptualLoss`).
+
+    Args:
+        loss_network (dict): Config of the feature network, e.g.
+            :class:`VGG16Features`.
+        resize_to (Sequence[int], optional): ``(h, w)`` the images are
+            resized to first; ``None`` keeps their size. Defaults to
+            ``(224, 224)``.
+        criterion (str): ``'l1'`` or ``'l2'``. Defaults to ``'l1'``.
+        layer_weights (Sequence[float], optional): One weight per layer.
+            Defaults to 1 for each.
+        loss_weight (float): Multiplier of the sum. Defaults to ``1.0``.
+
+    Returns (forward):
+        Tensor: Scalar loss for ``pred`` and ``target`` ``[B, 3, H, W]``,
+        RGB in ``[0, 255]``, and an optional mask ``[B, 1, H, W]``.
+    """
+
+    def __init__(self,
+                 loss_network: dict = dict(
+                     type='VGG16Features',
+                     layers=('conv1_2', 'conv2_2', 'conv3_3', 'conv4_3')),
+                 resize_to: Optional[Sequence[int]] = (224, 224),
+                 criterion: str = 'l1',
+                 layer_weights: Optional[Sequence[float]] = None,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__(init_cfg=None)
+        self.loss_network = MODELS.build(loss_network)
+        num_layers = len(self.loss_network.layers)
+        layer_weights = (1.0, ) * num_layers if layer_weights is None \
+            else tuple(layer_weights)
+        if len(layer_weights) != num_layers:
+            raise ValueError(
+                f'layer_weights needs one value per layer '
+                f'{list(self.loss_network.layers)}, got {list(layer_weights)}')
+        self.layer_weights = layer_weights
+        self.resize_to = None if resize_to is None else tuple(resize_to)
+        self._fn = _criterion(criterion)
+        self.criterion = criterion
+        self.loss_weight = loss_weight
+        self._last_terms: Optional[Tensor] = None
+
+    @property
+    def term_names(self) -> List[str]:
+        """Names of the terms: the layers."""
+        return list(self.loss_network.layers)
+
+    def forward(self,
+                pred: Tensor,
+                target: Tensor,
+                mask: Optional[Tensor] = None) -> Tensor:
+        check_loss_mask(mask, pred)
+        if self.resize_to is not None:
+            pred, target = (F.interpolate(
+                x, size=self.resize_to, mode='bilinear', align_corners=False)
+                            for x in (pred, target))
+        pred_feats = self.loss_network(pred)
+        with torch.no_grad():
+            target_feats = self.loss_network(target)
+        terms = torch.stack([
+            masked_mean(self._fn(p - t), mask)
+            for p, t in zip(pred_feats, target_feats)
+        ])
+        self._last_terms = terms.detach()
+        weights = terms.new_tensor(self.layer_weights)
+        return self.loss_weight * (terms * weights).sum()
+
+    def extra_repr(self) -> str:
+        return (f'resize_to={self.resize_to}, criterion={self.criterion!r}, '
+                f'layer_weights={self.layer_weights}, '
+                f'loss_weight={self.loss_weight}')

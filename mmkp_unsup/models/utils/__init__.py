@@ -16,3 +16,11 @@ __all__ = [
 from .diagnostics import keypoint_diagnostics  # noqa: E402
 
 __all__ += ['keypoint_diagnostics']
+from .edge_maps import (EdgeMapRenderer, render_edge_maps,  # noqa: E402
+                        segment_squared_distance)
+from .patch_mask import RandomPatchMask  # noqa: E402
+
+__all__ += [
+    'EdgeMapRenderer', 'render_edge_maps', 'segment_squared_distance',
+    'RandomPatchMask'
+]
