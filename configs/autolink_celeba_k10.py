@@ -3,7 +3,7 @@
 # (configs/_base_/models/autolink.py) on the CelebA + MAFL data of
 # configs/celeba_k10.py, single images instead of TPS pairs.
 _base_ = [
-    './_base_/default_runtime.py',
+    './_base_/autolink_runtime.py',
     './_base_/models/autolink.py',
     './_base_/datasets/celeba_mafl.py',
 ]

@@ -3,7 +3,7 @@
 # (configs/_base_/models/autolink.py) on the data of configs/h36m_k16.py,
 # single frames with horizontal flips (as the public code) instead of pairs.
 _base_ = [
-    './_base_/default_runtime.py',
+    './_base_/autolink_runtime.py',
     './_base_/models/autolink.py',
     './_base_/datasets/h36m_simplified.py',
 ]

@@ -2,7 +2,7 @@
 # data of configs/synthetic_k10.py, single images instead of pairs, and the
 # paper's model scaled down (docs/autolink.md, "The CPU config").
 _base_ = [
-    './_base_/default_runtime.py',
+    './_base_/autolink_runtime.py',
     './_base_/models/autolink.py',
     './_base_/datasets/synthetic_faces.py',
 ]

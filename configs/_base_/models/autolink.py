@@ -1,5 +1,5 @@
 # AutoLink (He, Wandt, Rhodin, NeurIPS 2022) at 128x128, the paper's model
-# and optimisation (docs/autolink.md). Use after ../default_runtime.py.
+# (docs/autolink.md); its optimisation: ../autolink_runtime.py.
 num_keypoints = 10
 edge_thickness = 1e-3  # 2.5e-3 for CelebA-wild at K=8
 graph_lr_scale = 512.0  # softplus(512 * theta); the public code's sklr
@@ -42,20 +42,3 @@ model = dict(
             weights=vgg16_weights),
         resize_to=perceptual_size,
         criterion='l1'))
-
-# AdamW 1e-4, weight decay 1e-3 on every parameter, constant rate, no
-# clipping, batch 64, 20k iterations (the public code's train.py)
-max_iters = 20000
-val_interval = 2000
-batch_size = 64
-train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
-optim_wrapper = dict(
-    _delete_=True,
-    type='PerTensorClipOptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-3),
-    skip_nonfinite=False,
-    # a (neutral) paramwise_cfg leaves the frozen loss network out
-    paramwise_cfg=dict(norm_decay_mult=1.0, bias_decay_mult=1.0))
-param_scheduler = []
-auto_scale_lr = dict(base_batch_size=64)
-default_hooks = dict(checkpoint=dict(interval=val_interval))
