@@ -118,3 +118,29 @@ def test_amp_maps_to_the_per_tensor_wrapper(tools, repo_root_module,
     cfg.pop('auto_scale_lr')
     with pytest.raises(RuntimeError, match='auto_scale_lr'):
         train_tool.merge_args(cfg, args)
+
+
+@pytest.mark.timeout(300)
+def test_amp_on_cpu_trains_in_bfloat16(tools, repo_root_module, tmp_path):
+    """``tools/train.py --amp`` on a machine without CUDA: the runner's
+    wrapper autocasts to bfloat16, the steps run (finite loss) and
+    the checkpoint keeps float32 weights."""
+    if torch.cuda.is_available():
+        pytest.skip('--amp means float16 with a loss scale on a GPU')
+    train_tool, _ = tools
+    config = osp.join(repo_root_module, 'configs', 'synthetic_k10.py')
+    work_dir = str(tmp_path / 'amp')
+    runner = train_tool.main([
+        config, '--work-dir', work_dir, '--amp', '--no-validate',
+        '--cfg-options', *TINY_TRAIN, *TINY_HOOKS, 'train_cfg.max_iters=2'
+    ])
+    assert runner.optim_wrapper.autocast_dtype == 'bfloat16'
+    text, iters = last_iter_in_log(work_dir)
+    assert iters == [1, 2]
+    losses = [float(v) for v in re.findall(r'\bloss: ([-\d.e]+)', text)]
+    assert losses and all(torch.isfinite(torch.tensor(losses)))
+    checkpoint = torch.load(osp.join(work_dir, 'iter_2.pth'),
+                            weights_only=True)
+    weights = checkpoint['state_dict']
+    assert all(v.dtype == torch.float32 for k, v in weights.items()
+               if v.is_floating_point())
