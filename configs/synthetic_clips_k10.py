@@ -23,6 +23,11 @@ norm_indices = (0, 1)  # the eyes
 image_size = 32  # network input: 32 or 64 (16 x a power of two)
 min_frame_gap = 3  # pair frames at least this many apart...
 max_frame_gap = None  # ...and at most this many (None: any two)
+# True: the release's two TPS warps on top of every frame pair (its static-
+# image pairs, TPSFramePairWarp): a short clip gives few distinct pairs, the
+# warps make each a new one (docs/data_preparation_faces.md, "A short real
+# video"); the warped borders are masked out of the loss
+tps_on_pairs = False
 
 # ------------------------------------------------------ 2. the machine
 batch_size = 32  # the small-image default
@@ -45,6 +50,14 @@ frame_pipeline = [
 test_pipeline = frame_pipeline + [
     dict(type='PackPairInputs', pack_transformed=True)
 ]
+# the release's warps on the pairs: border mask scaled from its 10 / 20
+# pixels at 128x128
+pair_pipeline = [
+    dict(
+        type='TPSFramePairWarp',
+        mask_margin=max(1, image_size * 10 // 128),
+        mask_ramp=max(1, image_size * 20 // 128))
+] if tps_on_pairs else []
 # one image for the inference API, the demo and the swap grid
 # (docs/inference.md): the box (by default the whole image) as a frame
 inference_pipeline = frame_pipeline + [dict(type='PackPoseInputs')]
@@ -58,7 +71,8 @@ train_dataloader = dict(
             ann_file=train_ann_file,
             data_prefix=dict(img='' if train_ann_file else train_folder),
             pipeline=frame_pipeline),
-        pair_sampler=dict(min_gap=min_frame_gap, max_gap=max_frame_gap)))
+        pair_sampler=dict(min_gap=min_frame_gap, max_gap=max_frame_gap),
+        pipeline=pair_pipeline + [dict(type='PackPairInputs')]))
 val_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,

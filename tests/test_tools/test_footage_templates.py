@@ -224,3 +224,20 @@ def test_detector_tool_on_the_footage_template(footage, tmp_path):
     assert result['landmarks'].shape == (5, 2)
     assert np.isfinite(result['landmarks']).all()
     assert result['landmark_names'][:2] == ['left_eye', 'right_eye']
+
+
+@pytest.mark.parametrize('name', TEMPLATES)
+def test_tps_on_pairs_trains(name, footage, tmp_path):
+    """``tps_on_pairs = True`` in block 1: the release's warps on every
+    frame pair, border mask scaled to the input, through tools/train.py."""
+    root = footage + '/'
+    config = edited(name, tmp_path, data_root=root, image_size=32,
+                    tps_on_pairs=True)
+    train = import_tool('tools', 'train.py')
+    runner = train.main([config, '--work-dir', str(tmp_path / 'work'),
+                         '--cfg-options', *TINY_RUN, *NO_DOWNLOAD[name]])
+    assert runner.iter == 2
+    warp, pack = runner.cfg.train_dataloader.dataset.pipeline
+    assert (warp.type, warp.mask_margin, warp.mask_ramp) == \
+        ('TPSFramePairWarp', 2, 5)
+    assert pack.type == 'PackPairInputs'
