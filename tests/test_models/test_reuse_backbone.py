@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+from tool_utils import TINY_TRAIN
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # ../shared/fixtures next to the repository (a worktree may sit one level
@@ -27,17 +28,8 @@ AFLW = next(
     osp.join(
         osp.dirname(REPO), 'shared', 'fixtures', 'mmpose_testdata', 'aflw'))
 
-# the pretraining run: tiny widths (tests/test_tools/test_train_test_resume.py)
-PRETRAIN = [
-    'train_dataloader.batch_size=4',
-    'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False',
-    'train_dataloader.dataset.dataset.num_clips=8',
-    'train_dataloader.dataset.dataset.frames_per_clip=2',
-    'train_dataloader.dataset.pair_sampler.min_gap=1',
-    'model.backbone.n_filters=4',
-    'model.appearance_encoder.n_filters=4',
-    'model.generator.n_filters=2',
+# the pretraining run: tiny widths (tests/tool_utils.py)
+PRETRAIN = TINY_TRAIN + [
     'default_hooks.logger.interval=1',
     'default_hooks.checkpoint.interval=3',
     'default_hooks.checkpoint.save_best=None',

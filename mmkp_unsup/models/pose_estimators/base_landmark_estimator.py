@@ -9,6 +9,7 @@ the steps that do not depend on the method: the mmengine / mmpose interface
 diagnostics, the stored landmark regressor and the output frame. A method
 implements :meth:`reconstruct` and :meth:`training_views`.
 """
+from abc import abstractmethod
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -100,6 +101,7 @@ class BaseLandmarkEstimator(BasePoseEstimator):
         coords, spread = self.head(feats)
         return dict(logits=feats[-1], coords=coords, spread=spread)
 
+    @abstractmethod
     def reconstruct(self, source: Tensor, target: Tensor) -> Dict[str, Tensor]:
         """Keypoints of ``target``, its image redrawn from them and from
         what the method takes of ``source``.
@@ -109,12 +111,11 @@ class BaseLandmarkEstimator(BasePoseEstimator):
             ``maps`` (the condition drawn from the keypoints, ``[B, C, h,
             w]``) and ``reconstruction`` ``[B, 3, H, W]``.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def training_views(self, inputs: Inputs) -> Tuple[Tensor, Tensor]:
         """``(source, target)`` of a training batch, or a ``ValueError``
         naming what the method needs."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------
     # mmengine / mmpose interface
